@@ -30,8 +30,12 @@ def make_user(role: str = Role.CARE_MANAGER, *, username: str | None = None, **k
     return user
 
 
-def make_team(*, supervisor: User | None = None, members: tuple[User, ...] = (), name: str | None = None) -> CareTeam:
-    team = CareTeam.objects.create(name=name or f"Team {next(_seq)}", supervisor=supervisor or make_user(Role.SUPERVISOR))
+def make_team(
+    *, supervisor: User | None = None, members: tuple[User, ...] = (), name: str | None = None
+) -> CareTeam:
+    team = CareTeam.objects.create(
+        name=name or f"Team {next(_seq)}", supervisor=supervisor or make_user(Role.SUPERVISOR)
+    )
     for m in members:
         CareTeamMembership.objects.create(team=team, user=m)
     return team
@@ -47,8 +51,9 @@ def make_patient(*, team: CareTeam | None = None, member_id: str | None = None, 
     }
     defaults.update(kw)
     patient = Patient.objects.create(care_team=team, **defaults)
-    PatientIdentifier.objects.create(patient=patient, system=IdentifierSystem.MEMBER_ID,
-                                     value=member_id or f"M{n:07d}")
+    PatientIdentifier.objects.create(
+        patient=patient, system=IdentifierSystem.MEMBER_ID, value=member_id or f"M{n:07d}"
+    )
     return patient
 
 
@@ -57,8 +62,14 @@ def make_program(name: str = "Complex Care") -> Program:
     return program
 
 
-def make_episode(patient: Patient, *, status: str = EpisodeStatus.CANDIDATE, care_manager: User | None = None,
-                 tier: str = "medium", program: Program | None = None) -> Episode:
+def make_episode(
+    patient: Patient,
+    *,
+    status: str = EpisodeStatus.CANDIDATE,
+    care_manager: User | None = None,
+    tier: str = "medium",
+    program: Program | None = None,
+) -> Episode:
     episode = programs.open_episode(patient=patient, program=program or make_program(), by=None)
     if status == EpisodeStatus.CANDIDATE:
         return episode
@@ -66,4 +77,12 @@ def make_episode(patient: Patient, *, status: str = EpisodeStatus.CANDIDATE, car
         return programs.transition(episode, status, by=None, care_manager=care_manager, tier=tier)
     if status == EpisodeStatus.OUTREACH:
         return programs.transition(episode, status, by=None)
+    if status in (EpisodeStatus.GRADUATED, EpisodeStatus.DISENROLLED):
+        programs.transition(
+            episode,
+            EpisodeStatus.ENROLLED,
+            by=None,
+            tier=tier,
+            care_manager=care_manager or make_user(Role.CARE_MANAGER),
+        )
     return programs.transition(episode, status, by=None, reason="test")

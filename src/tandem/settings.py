@@ -30,12 +30,16 @@ DEV_SECRET_KEY = "tandem-dev-only-insecure-key-do-not-use-in-production"
 DEBUG = _env_bool("TANDEM_DEBUG", True)
 SECRET_KEY = os.environ.get("TANDEM_SECRET_KEY", DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
-    raise ImproperlyConfigured("Set TANDEM_SECRET_KEY: the development key is refused when TANDEM_DEBUG is off.")
+    raise ImproperlyConfigured(
+        "Set TANDEM_SECRET_KEY: the development key is refused when TANDEM_DEBUG is off."
+    )
 
 # Key for pseudonymous ids shown to analysts; separate from SECRET_KEY so it can be rotated on its own.
 PSEUDONYM_KEY = os.environ.get("TANDEM_PSEUDONYM_KEY", SECRET_KEY)
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("TANDEM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("TANDEM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("TANDEM_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -108,7 +112,9 @@ else:
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["TEST"].setdefault("NAME", os.environ.get("TANDEM_TEST_DATABASE_NAME", "tandem_test"))
+    DATABASES["default"]["TEST"].setdefault(
+        "NAME", os.environ.get("TANDEM_TEST_DATABASE_NAME", "tandem_test")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

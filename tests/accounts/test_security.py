@@ -31,10 +31,17 @@ def test_passwords_are_stored_with_argon2() -> None:
     assert user.check_password(PASSWORD)
 
 
-@pytest.mark.parametrize("name,args", [
-    ("home", []), ("patients:search", []), ("accounts:user-list", []), ("accounts:team-list", []),
-    ("core:audit-list", []), ("patients:detail", ["00000000-0000-0000-0000-000000000000"]),
-])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("home", []),
+        ("patients:search", []),
+        ("accounts:user-list", []),
+        ("accounts:team-list", []),
+        ("core:audit-list", []),
+        ("patients:detail", ["00000000-0000-0000-0000-000000000000"]),
+    ],
+)
 def test_every_page_requires_login(client: Client, name: str, args: list[str]) -> None:
     response = client.get(reverse(name, args=args))
     assert response.status_code == 302
@@ -60,7 +67,9 @@ def test_all_url_patterns_require_login(client: Client) -> None:
             if name in public or "<" in route or "(?P" in route or not p.name:
                 continue
             response = client.get("/" + route)
-            assert response.status_code in (301, 302), f"{route} answered {response.status_code} without login"
+            assert response.status_code in (301, 302), (
+                f"{route} answered {response.status_code} without login"
+            )
             checked += 1
 
     walk(get_resolver().url_patterns, "", "")
@@ -159,7 +168,9 @@ def test_analyst_home_shows_pseudonymous_ids_and_no_names() -> None:
     assert str(patient.public_id) not in body
 
 
-@pytest.mark.parametrize("name", ["accounts:user-list", "accounts:team-list", "core:audit-list", "accounts:user-create"])
+@pytest.mark.parametrize(
+    "name", ["accounts:user-list", "accounts:team-list", "core:audit-list", "accounts:user-create"]
+)
 @pytest.mark.parametrize("role", [Role.CARE_MANAGER, Role.SUPERVISOR, Role.ANALYST])
 def test_only_admins_manage_users_teams_and_audit(name: str, role: str) -> None:
     client = login(Client(), make_user(role))
@@ -194,14 +205,26 @@ def test_patient_urls_carry_no_identifying_data() -> None:
 
 def test_default_secret_key_refused_outside_debug(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
-    env.update({"TANDEM_DEBUG": "0", "PYTHONPATH": str(ROOT / "src"), "DJANGO_SETTINGS_MODULE": "tandem.settings"})
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env,
-                            capture_output=True, text=True, cwd=tmp_path)
+    env.update(
+        {"TANDEM_DEBUG": "0", "PYTHONPATH": str(ROOT / "src"), "DJANGO_SETTINGS_MODULE": "tandem.settings"}
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert result.returncode != 0
     assert "TANDEM_SECRET_KEY" in result.stderr
     env["TANDEM_SECRET_KEY"] = "x" * 50
-    ok = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env,
-                        capture_output=True, text=True, cwd=tmp_path)
+    ok = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert ok.returncode == 0, ok.stderr
 
 

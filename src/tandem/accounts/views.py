@@ -18,12 +18,16 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users = User.objects.all()
     q = request.GET.get("q", "").strip()
     if q:
-        users = users.filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q))
+        users = users.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        )
     role = request.GET.get("role", "")
     if role in Role.values:
         users = users.filter(role=role)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "q": q, "role": role, "roles": Role.choices})
+    return render(
+        request, "accounts/user_list.html", {"page": page, "q": q, "role": role, "roles": Role.choices}
+    )
 
 
 @role_required(Role.ADMIN)
@@ -44,7 +48,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, f"Account {user.username} saved.")
         return redirect("accounts:user-list")
-    return render(request, "accounts/user_form.html", {"form": form, "title": f"Edit {user.username}", "subject": user})
+    return render(
+        request, "accounts/user_form.html", {"form": form, "title": f"Edit {user.username}", "subject": user}
+    )
 
 
 @role_required(Role.ADMIN)

@@ -132,9 +132,11 @@ def _concrete_values(instance: models.Model) -> dict[str, Any]:
 def _remember_old(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     old: dict[str, Any] | None = None
     if instance.pk is not None and not instance._state.adding:
-        row = sender._default_manager.filter(pk=instance.pk).values(
-            *[f.attname for f in sender._meta.concrete_fields]
-        ).first()
+        row = (
+            sender._default_manager.filter(pk=instance.pk)
+            .values(*[f.attname for f in sender._meta.concrete_fields])
+            .first()
+        )
         old = row
     instance._audit_old = old  # type: ignore[attr-defined]
 
@@ -143,7 +145,9 @@ def _on_save(sender: type[models.Model], instance: models.Model, created: bool, 
     new = _concrete_values(instance)
     old = getattr(instance, "_audit_old", None)
     if created or old is None:
-        changed = [k for k, v in new.items() if v not in (None, "") and k not in _IGNORED_FIELDS and k != "id"]
+        changed = [
+            k for k, v in new.items() if v not in (None, "") and k not in _IGNORED_FIELDS and k != "id"
+        ]
         record(AuditAction.CREATE, resource=instance, fields=changed)
         return
     changed = [k for k, v in new.items() if old.get(k) != v and k not in _IGNORED_FIELDS]

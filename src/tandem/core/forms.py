@@ -16,6 +16,6 @@ class AuditFilterForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
-        if since and until and since > until:  # type: ignore[operator]
+        if since and until and since > until:
             self.add_error("until", "The end date must be on or after the start date.")
         return data

@@ -47,5 +47,7 @@ class DomainErrorMiddleware:
         from tandem.core.errors import DomainError
 
         if isinstance(exception, DomainError):
-            return render(request, "conflict.html", {"message": exception.message}, status=exception.status_code)
+            return render(
+                request, "conflict.html", {"message": exception.message}, status=exception.status_code
+            )
         return None

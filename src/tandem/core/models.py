@@ -61,7 +61,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["actor", "occurred_at"], name="audit_actor_time")]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_username or '-'} {self.action} {self.resource_type}"
+        who = self.actor_username or "-"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {who} {self.action} {self.resource_type}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:

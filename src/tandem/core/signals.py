@@ -24,7 +24,9 @@ def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
 
 
 @receiver(user_login_failed, dispatch_uid="tandem-audit-login-failed")
-def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # The username is kept in detail (never the password) so repeated guessing is visible.
     name = str(credentials.get("username", ""))[:100]
     audit.record(AuditAction.LOGIN_FAILED, resource_type="session", detail=f"username={name}")

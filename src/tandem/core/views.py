@@ -40,16 +40,25 @@ def _care_manager_home(request: HttpRequest, user: User) -> HttpResponse:
     )
     team_patients = visible_patients(user)
     outreach = (
-        Episode.objects.filter(patient__in=team_patients, status__in=[EpisodeStatus.CANDIDATE, EpisodeStatus.OUTREACH])
+        Episode.objects.filter(
+            patient__in=team_patients, status__in=[EpisodeStatus.CANDIDATE, EpisodeStatus.OUTREACH]
+        )
         .select_related("patient", "program")
         .order_by("status", "created_at")[:25]
     )
-    by_tier = {t: 0 for t in Tier.values}
+    by_tier = dict.fromkeys(Tier.values, 0)
     for row in mine.values("tier").annotate(n=Count("id")):
         by_tier[row["tier"]] = row["n"]
-    return render(request, "core/home_care_manager.html", {
-        "caseload": mine, "outreach": outreach, "by_tier": by_tier, "teams": user.care_teams.all(),
-    })
+    return render(
+        request,
+        "core/home_care_manager.html",
+        {
+            "caseload": mine,
+            "outreach": outreach,
+            "by_tier": by_tier,
+            "teams": user.care_teams.all(),
+        },
+    )
 
 
 def _supervisor_home(request: HttpRequest, user: User) -> HttpResponse:
@@ -58,8 +67,11 @@ def _supervisor_home(request: HttpRequest, user: User) -> HttpResponse:
     for team in teams:
         enrolled = Episode.objects.filter(patient__care_team=team, status=EpisodeStatus.ENROLLED)
         per_cm = (
-            enrolled.values("primary_care_manager__first_name", "primary_care_manager__last_name",
-                            "primary_care_manager__username")
+            enrolled.values(
+                "primary_care_manager__first_name",
+                "primary_care_manager__last_name",
+                "primary_care_manager__username",
+            )
             .annotate(
                 high=Count("id", filter=Q(tier=Tier.HIGH)),
                 medium=Count("id", filter=Q(tier=Tier.MEDIUM)),
@@ -70,22 +82,32 @@ def _supervisor_home(request: HttpRequest, user: User) -> HttpResponse:
         )
         status_counts = dict(
             Episode.objects.filter(patient__care_team=team)
-            .values_list("status").annotate(n=Count("id")).values_list("status", "n")
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
         )
-        rows.append({
-            "team": team,
-            "per_cm": per_cm,
-            "status_counts": [(label, status_counts.get(value, 0)) for value, label in EpisodeStatus.choices],
-        })
+        rows.append(
+            {
+                "team": team,
+                "per_cm": per_cm,
+                "status_counts": [
+                    (label, status_counts.get(value, 0)) for value, label in EpisodeStatus.choices
+                ],
+            }
+        )
     return render(request, "core/home_supervisor.html", {"rows": rows})
 
 
 def _analyst_home(request: HttpRequest) -> HttpResponse:
     """Counts and pseudonymous ids only: analysts never see who a person is."""
-    status_counts = dict(Episode.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    status_counts = dict(
+        Episode.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
     tier_counts = dict(
         Episode.objects.filter(status=EpisodeStatus.ENROLLED)
-        .values_list("tier").annotate(n=Count("id")).values_list("tier", "n")
+        .values_list("tier")
+        .annotate(n=Count("id"))
+        .values_list("tier", "n")
     )
     today = timezone.localdate()
     candidates = [
@@ -100,11 +122,15 @@ def _analyst_home(request: HttpRequest) -> HttpResponse:
         .select_related("patient", "program")
         .order_by("patient__pseudo_id")[:200]
     ]
-    return render(request, "core/home_analyst.html", {
-        "status_counts": [(label, status_counts.get(value, 0)) for value, label in EpisodeStatus.choices],
-        "tier_counts": [(label, tier_counts.get(value, 0)) for value, label in Tier.choices],
-        "candidates": candidates,
-    })
+    return render(
+        request,
+        "core/home_analyst.html",
+        {
+            "status_counts": [(label, status_counts.get(value, 0)) for value, label in EpisodeStatus.choices],
+            "tier_counts": [(label, tier_counts.get(value, 0)) for value, label in Tier.choices],
+            "candidates": candidates,
+        },
+    )
 
 
 def _age_band(age: int) -> str:
@@ -115,11 +141,15 @@ def _age_band(age: int) -> str:
 
 
 def _admin_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home_admin.html", {
-        "user_count": User.objects.filter(is_active=True).count(),
-        "team_count": CareTeam.objects.filter(active=True).count(),
-        "recent_audit": AuditEvent.objects.select_related("actor")[:10],
-    })
+    return render(
+        request,
+        "core/home_admin.html",
+        {
+            "user_count": User.objects.filter(is_active=True).count(),
+            "team_count": CareTeam.objects.filter(active=True).count(),
+            "recent_audit": AuditEvent.objects.select_related("actor")[:10],
+        },
+    )
 
 
 @role_required(Role.ADMIN)

@@ -15,8 +15,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PatientSearchForm(forms.Form):
     """Sent by POST, so names and birth dates never appear in a URL or a server log."""
 
-    name = forms.CharField(label=_("Name"), required=False, max_length=100,
-                           help_text=_("Given or family name, or both."))
+    name = forms.CharField(
+        label=_("Name"), required=False, max_length=100, help_text=_("Given or family name, or both.")
+    )
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE)
     member_id = forms.CharField(label=_("Member id or MRN"), required=False, max_length=64)
 
@@ -38,9 +39,21 @@ class PatientContactForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Patient
         fields = [
-            "preferred_name", "preferred_language", "interpreter_needed", "phone", "phone_can_text", "email",
-            "address_line", "city", "state", "postal_code", "preferred_contact_method",
-            "preferred_meeting_place", "best_time_to_reach", "contact_notes", "primary_care_practice",
+            "preferred_name",
+            "preferred_language",
+            "interpreter_needed",
+            "phone",
+            "phone_can_text",
+            "email",
+            "address_line",
+            "city",
+            "state",
+            "postal_code",
+            "preferred_contact_method",
+            "preferred_meeting_place",
+            "best_time_to_reach",
+            "contact_notes",
+            "primary_care_practice",
         ]
         widgets = {"contact_notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -66,7 +79,7 @@ class PatientContactForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("phone_can_text") and not data.get("phone"):
+        if data.get("phone_can_text") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", _("Add the phone number that can receive texts."))
         if data.get("preferred_contact_method") == "email" and not data.get("email"):
             self.add_error("email", _("Add an email address, or choose another way to contact them."))
@@ -76,13 +89,23 @@ class PatientContactForm(forms.ModelForm):  # type: ignore[type-arg]
 class RelatedPersonForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = RelatedPerson
-        fields = ["name", "relationship", "phone", "email", "is_caregiver", "involvement",
-                  "permission_recorded_on", "notes"]
+        fields = [
+            "name",
+            "relationship",
+            "phone",
+            "email",
+            "is_caregiver",
+            "involvement",
+            "permission_recorded_on",
+            "notes",
+        ]
         widgets = {"permission_recorded_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("involvement") not in (None, "", "none") and not data.get("permission_recorded_on"):
-            self.add_error("permission_recorded_on",
-                           _("Record when the patient gave permission for this person to be involved."))
+            self.add_error(
+                "permission_recorded_on",
+                _("Record when the patient gave permission for this person to be involved."),
+            )
         return data

@@ -154,7 +154,9 @@ class PatientIdentifier(TimeStampedModel):
     assigner = models.CharField(max_length=120, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["system", "value"], name="identifier_unique_per_system")]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "value"], name="identifier_unique_per_system")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_system_display()}"
@@ -195,7 +197,9 @@ class CareTeamParticipant(TimeStampedModel):
     """A staff member on one patient's interdisciplinary care team (FHIR CareTeam.participant)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_participants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations"
+    )
     role = models.CharField(max_length=100, blank=True)
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
@@ -203,7 +207,8 @@ class CareTeamParticipant(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "user"], condition=models.Q(ended_on__isnull=True),
+                fields=["patient", "user"],
+                condition=models.Q(ended_on__isnull=True),
                 name="one_active_participation_per_patient_user",
             )
         ]

@@ -12,7 +12,9 @@ from tandem.core.permissions import visible_patients
 from tandem.patients.models import Patient
 
 
-def search(user: Any, *, name: str = "", birth_date: date | None = None, member_id: str = "") -> QuerySet[Patient]:
+def search(
+    user: Any, *, name: str = "", birth_date: date | None = None, member_id: str = ""
+) -> QuerySet[Patient]:
     """Search only what the user may see; every term narrows the result."""
     qs = visible_patients(user)
     for term in name.split():
@@ -23,7 +25,7 @@ def search(user: Any, *, name: str = "", birth_date: date | None = None, member_
         qs = qs.filter(birth_date=birth_date)
     if member_id.strip():
         qs = qs.filter(identifiers__value__iexact=member_id.strip()).distinct()
-    return qs.select_related("care_team").order_by("family_name", "given_name")[:100]  # type: ignore[return-value]
+    return qs.select_related("care_team").order_by("family_name", "given_name")[:100]
 
 
 def update_contact(patient: Patient, changes: dict[str, Any], *, expected_version: int) -> Patient:

@@ -32,13 +32,21 @@ def search(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        results = list(services.search(
-            request.user, name=data.get("name") or "", birth_date=data.get("birth_date"),
-            member_id=data.get("member_id") or "",
-        ))
+        results = list(
+            services.search(
+                request.user,
+                name=data.get("name") or "",
+                birth_date=data.get("birth_date"),
+                member_id=data.get("member_id") or "",
+            )
+        )
         used = [k for k in ("name", "birth_date", "member_id") if data.get(k)]
-        audit.record(AuditAction.SEARCH, resource_type="patients.Patient", fields=used,
-                     detail=f"{len(results)} result(s)")
+        audit.record(
+            AuditAction.SEARCH,
+            resource_type="patients.Patient",
+            fields=used,
+            detail=f"{len(results)} result(s)",
+        )
     return render(request, "patients/search.html", {"form": form, "results": results})
 
 
@@ -75,12 +83,17 @@ def edit_contact(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form = PatientContactForm(request.POST, instance=Patient.objects.get(pk=patient.pk))
         if form.is_valid():
             try:
-                services.update_contact(patient, form.cleaned_data, expected_version=form.cleaned_data["version"])
+                services.update_contact(
+                    patient, form.cleaned_data, expected_version=form.cleaned_data["version"]
+                )
             except StaleEdit as exc:
                 saved = Patient.objects.get(pk=patient.pk)
                 conflict = _differences(form, saved)
-                messages.error(request, exc.message + " Their saved values are shown beside yours; "
-                               "check them, then save again to keep yours.")
+                messages.error(
+                    request,
+                    exc.message + " Their saved values are shown beside yours; "
+                    "check them, then save again to keep yours.",
+                )
                 data = request.POST.copy()
                 data["version"] = str(saved.version)
                 form = PatientContactForm(data, instance=saved)
@@ -91,7 +104,9 @@ def edit_contact(request: HttpRequest, public_id: UUID) -> HttpResponse:
     else:
         audit.record_view(patient, detail="edit form")
         form = PatientContactForm(instance=patient, initial={"version": patient.version})
-    return render(request, "patients/edit_contact.html", {"patient": patient, "form": form, "conflict": conflict})
+    return render(
+        request, "patients/edit_contact.html", {"patient": patient, "form": form, "conflict": conflict}
+    )
 
 
 def _differences(form: PatientContactForm, saved: Patient) -> list[dict[str, Any]]:

@@ -1,5 +1,10 @@
 from django.contrib import admin
 
+from tandem.core.admin import AdminRoleModelAdmin
 from tandem.programs.models import Program
 
-admin.site.register(Program, list_display=["name", "slug", "active"], prepopulated_fields={"slug": ["name"]})
+
+@admin.register(Program)
+class ProgramAdmin(AdminRoleModelAdmin):
+    list_display = ["name", "slug", "active"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -59,7 +59,11 @@ class Episode(TimeStampedModel):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     tier = models.CharField(max_length=8, choices=Tier.choices, blank=True)
     primary_care_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="primary_episodes"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="primary_episodes",
     )
     referral_source = models.CharField(max_length=120, blank=True)
     enrolled_on = models.DateField(null=True, blank=True)
@@ -142,6 +146,8 @@ class CareManagerAssignment(models.Model):
         ordering = ["started_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["episode"], condition=Q(ended_at__isnull=True), name="one_current_assignment_per_episode"
+                fields=["episode"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_assignment_per_episode",
             )
         ]

@@ -41,13 +41,17 @@ def open_episode(*, patient: Patient, program: Program, by: User | None, source:
     try:
         with transaction.atomic():
             episode = Episode.objects.create(
-                patient=patient, program=program, status=S.CANDIDATE,
-                status_changed_at=timezone.now(), referral_source=source,
+                patient=patient,
+                program=program,
+                status=S.CANDIDATE,
+                status_changed_at=timezone.now(),
+                referral_source=source,
             )
     except IntegrityError as exc:
         raise ConflictError("This person already has an open episode in this program.") from exc
-    EpisodeStatusChange.objects.create(episode=episode, from_status="", to_status=S.CANDIDATE, changed_by=by,
-                                       reason=source)
+    EpisodeStatusChange.objects.create(
+        episode=episode, from_status="", to_status=S.CANDIDATE, changed_by=by, reason=source
+    )
     return episode
 
 
@@ -133,7 +137,9 @@ def _assign(episode: Episode, care_manager: User, *, by: User | None, reason: st
     if episode.primary_care_manager_id == care_manager.pk and episode.status == S.ENROLLED:
         return
     _close_assignments(episode)
-    CareManagerAssignment.objects.create(episode=episode, care_manager=care_manager, assigned_by=by, reason=reason)
+    CareManagerAssignment.objects.create(
+        episode=episode, care_manager=care_manager, assigned_by=by, reason=reason
+    )
     episode.primary_care_manager = care_manager
 
 
@@ -147,13 +153,17 @@ def _close_assignments(episode: Episode) -> None:
 def _set_tier(episode: Episode, tier: str, *, by: User | None, reason: str) -> None:
     if episode.tier == tier:
         return
-    TierChange.objects.create(episode=episode, from_tier=episode.tier, to_tier=tier, changed_by=by, reason=reason)
+    TierChange.objects.create(
+        episode=episode, from_tier=episode.tier, to_tier=tier, changed_by=by, reason=reason
+    )
     episode.tier = tier
 
 
 def current_episode(patient: Patient) -> Episode | None:
     """The open episode if any, else the most recent one: what a patient page should lead with."""
-    episodes = list(patient.episodes.select_related("program", "primary_care_manager").order_by("-created_at"))
+    episodes = list(
+        patient.episodes.select_related("program", "primary_care_manager").order_by("-created_at")
+    )
     for ep in episodes:
         if ep.is_open:
             return ep

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,25 +14,57 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('actor_role', models.CharField(blank=True, max_length=32)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted'), ('search', 'Searched'), ('export', 'Exported'), ('denied', 'Access refused'), ('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Sign-in failed')], db_index=True, max_length=16)),
-                ('resource_type', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('resource_id', models.CharField(blank=True, max_length=64)),
-                ('patient_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('fields', models.JSONField(blank=True, default=list)),
-                ('detail', models.CharField(blank=True, max_length=255)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('request_id', models.CharField(blank=True, max_length=32)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                ("actor_role", models.CharField(blank=True, max_length=32)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("create", "Created"),
+                            ("update", "Updated"),
+                            ("delete", "Deleted"),
+                            ("search", "Searched"),
+                            ("export", "Exported"),
+                            ("denied", "Access refused"),
+                            ("login", "Signed in"),
+                            ("logout", "Signed out"),
+                            ("login_failed", "Sign-in failed"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                    ),
+                ),
+                ("resource_type", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("resource_id", models.CharField(blank=True, max_length=64)),
+                ("patient_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("fields", models.JSONField(blank=True, default=list)),
+                ("detail", models.CharField(blank=True, max_length=255)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("request_id", models.CharField(blank=True, max_length=32)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['actor', 'occurred_at'], name='audit_actor_time')],
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [models.Index(fields=["actor", "occurred_at"], name="audit_actor_time")],
             },
         ),
     ]

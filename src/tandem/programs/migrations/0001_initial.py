@@ -6,113 +6,302 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('patients', '0001_initial'),
+        ("patients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("description", models.TextField(blank=True)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Episode',
+            name="Episode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('candidate', 'Candidate'), ('outreach', 'In outreach'), ('enrolled', 'Enrolled'), ('graduated', 'Graduated'), ('declined', 'Declined'), ('not_eligible', 'Not eligible'), ('disenrolled', 'Disenrolled')], default='candidate', max_length=16)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('tier', models.CharField(blank=True, choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=8)),
-                ('referral_source', models.CharField(blank=True, max_length=120)),
-                ('enrolled_on', models.DateField(blank=True, null=True)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('end_reason', models.TextField(blank=True)),
-                ('reapproach_on', models.DateField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='patients.patient')),
-                ('primary_care_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='primary_episodes', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("candidate", "Candidate"),
+                            ("outreach", "In outreach"),
+                            ("enrolled", "Enrolled"),
+                            ("graduated", "Graduated"),
+                            ("declined", "Declined"),
+                            ("not_eligible", "Not eligible"),
+                            ("disenrolled", "Disenrolled"),
+                        ],
+                        default="candidate",
+                        max_length=16,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        max_length=8,
+                    ),
+                ),
+                ("referral_source", models.CharField(blank=True, max_length=120)),
+                ("enrolled_on", models.DateField(blank=True, null=True)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("end_reason", models.TextField(blank=True)),
+                ("reapproach_on", models.DateField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="episodes",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "primary_care_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="primary_episodes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='EpisodeStatusChange',
+            name="EpisodeStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('candidate', 'Candidate'), ('outreach', 'In outreach'), ('enrolled', 'Enrolled'), ('graduated', 'Graduated'), ('declined', 'Declined'), ('not_eligible', 'Not eligible'), ('disenrolled', 'Disenrolled')], max_length=16)),
-                ('to_status', models.CharField(choices=[('candidate', 'Candidate'), ('outreach', 'In outreach'), ('enrolled', 'Enrolled'), ('graduated', 'Graduated'), ('declined', 'Declined'), ('not_eligible', 'Not eligible'), ('disenrolled', 'Disenrolled')], max_length=16)),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.TextField(blank=True)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_history', to='programs.episode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("candidate", "Candidate"),
+                            ("outreach", "In outreach"),
+                            ("enrolled", "Enrolled"),
+                            ("graduated", "Graduated"),
+                            ("declined", "Declined"),
+                            ("not_eligible", "Not eligible"),
+                            ("disenrolled", "Disenrolled"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("candidate", "Candidate"),
+                            ("outreach", "In outreach"),
+                            ("enrolled", "Enrolled"),
+                            ("graduated", "Graduated"),
+                            ("declined", "Declined"),
+                            ("not_eligible", "Not eligible"),
+                            ("disenrolled", "Disenrolled"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_history",
+                        to="programs.episode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at', 'id'],
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TierChange',
+            name="TierChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_tier', models.CharField(blank=True, choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=8)),
-                ('to_tier', models.CharField(choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=8)),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.TextField(blank=True)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tier_history', to='programs.episode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "to_tier",
+                    models.CharField(
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")], max_length=8
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tier_history",
+                        to="programs.episode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at', 'id'],
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CareManagerAssignment',
+            name="CareManagerAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('care_manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='programs.episode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "care_manager",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="programs.episode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('episode',), name='one_current_assignment_per_episode')],
+                "ordering": ["started_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("episode",),
+                        name="one_current_assignment_per_episode",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['status', 'tier'], name='episode_status_tier'),
+            model_name="episode",
+            index=models.Index(fields=["status", "tier"], name="episode_status_tier"),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'enrolled'), _negated=True), ('primary_care_manager__isnull', False), _connector='OR'), name='enrolled_episode_has_primary_care_manager'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "enrolled"), _negated=True),
+                    ("primary_care_manager__isnull", False),
+                    _connector="OR",
+                ),
+                name="enrolled_episode_has_primary_care_manager",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'enrolled'), _negated=True), models.Q(('tier', ''), _negated=True), _connector='OR'), name='enrolled_episode_has_tier'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "enrolled"), _negated=True),
+                    models.Q(("tier", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="enrolled_episode_has_tier",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['candidate', 'outreach', 'enrolled'])), fields=('patient', 'program'), name='one_open_episode_per_patient_program'),
+            model_name="episode",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["candidate", "outreach", "enrolled"])),
+                fields=("patient", "program"),
+                name="one_open_episode_per_patient_program",
+            ),
         ),
     ]
