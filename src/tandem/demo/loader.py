@@ -56,8 +56,11 @@ def load_demo(*, members: int, months: int, seed: int, claims_dir: Path) -> Demo
     with transaction.atomic():
         by_team = ensure_staff()
         program, _ = Program.objects.get_or_create(
-            slug="complex-care", defaults={"name": "Complex Care Program",
-                                           "description": "Intensive care management for high-need patients."}
+            slug="complex-care",
+            defaults={
+                "name": "Complex Care Program",
+                "description": "Intensive care management for high-need patients.",
+            },
         )
         practices = _practices(seed)
         summary = _create_patients(people, spend, by_team, program, practices, seed)
@@ -91,8 +94,12 @@ def _spend_last_12_months(claims_dir: Path) -> dict[str, float]:
 
 
 def _practices(seed: int) -> list[PrimaryCarePractice]:
-    names = ["Cooper Family Medicine", "Broadway Community Health Center", "Fairview Primary Care",
-             "Parkside Internal Medicine"]
+    names = [
+        "Cooper Family Medicine",
+        "Broadway Community Health Center",
+        "Fairview Primary Care",
+        "Parkside Internal Medicine",
+    ]
     out = []
     for i, name in enumerate(names):
         practice, _ = PrimaryCarePractice.objects.get_or_create(
@@ -119,8 +126,9 @@ def _create_patients(
     counts = {"patients": 0, "enrolled": 0, "outreach": 0, "candidates": 0}
     today = timezone.localdate()
     for rank, person in enumerate(ranked):
-        if PatientIdentifier.objects.filter(system=IdentifierSystem.CLAIMS_PERSON_ID,
-                                            value=person["person_id"]).exists():
+        if PatientIdentifier.objects.filter(
+            system=IdentifierSystem.CLAIMS_PERSON_ID, value=person["person_id"]
+        ).exists():
             continue
         patient = _make_patient(fake, rng, person, teams[rank % len(teams)], rng.choice(practices))
         counts["patients"] += 1
@@ -131,10 +139,17 @@ def _create_patients(
             ep = programs.open_episode(patient=patient, program=program, by=None, source="demo: top spend")
             programs.transition(ep, S.OUTREACH, by=None)
             tier = "high" if share < 0.04 else "medium" if share < 0.08 else "low"
-            programs.transition(ep, S.ENROLLED, by=None, care_manager=cm, tier=tier,
-                                on=today - timedelta(days=rng.randint(7, 200)))
-            CareTeamParticipant.objects.create(patient=patient, user=cm, role="Primary care manager",
-                                               started_on=ep.enrolled_on)
+            programs.transition(
+                ep,
+                S.ENROLLED,
+                by=None,
+                care_manager=cm,
+                tier=tier,
+                on=today - timedelta(days=rng.randint(7, 200)),
+            )
+            CareTeamParticipant.objects.create(
+                patient=patient, user=cm, role="Primary care manager", started_on=ep.enrolled_on
+            )
             counts["enrolled"] += 1
         elif share < 0.18:
             ep = programs.open_episode(patient=patient, program=program, by=None, source="demo: high spend")
@@ -142,16 +157,22 @@ def _create_patients(
             counts["outreach"] += 1
         elif share < 0.21:
             ep = programs.open_episode(patient=patient, program=program, by=None, source="demo: high spend")
-            programs.transition(ep, S.DECLINED, by=None, reason="Not ready right now",
-                                reapproach_on=today + timedelta(days=rng.randint(14, 90)))
+            programs.transition(
+                ep,
+                S.DECLINED,
+                by=None,
+                reason="Not ready right now",
+                reapproach_on=today + timedelta(days=rng.randint(14, 90)),
+            )
         elif share < 0.28:
             programs.open_episode(patient=patient, program=program, by=None, source="demo: rising spend")
             counts["candidates"] += 1
     return counts
 
 
-def _make_patient(fake: Faker, rng: random.Random, person: dict[str, str], team: CareTeam,
-                  practice: PrimaryCarePractice) -> Patient:
+def _make_patient(
+    fake: Faker, rng: random.Random, person: dict[str, str], team: CareTeam, practice: PrimaryCarePractice
+) -> Patient:
     sex = {"female": "female", "male": "male"}.get(person.get("gender", "").lower(), "unknown")
     given = fake.first_name_female() if sex == "female" else fake.first_name_male()
     language = rng.choices(["en", "es", "vi", "ht"], weights=[78, 18, 2, 2])[0]
@@ -176,16 +197,31 @@ def _make_patient(fake: Faker, rng: random.Random, person: dict[str, str], team:
         primary_care_practice=practice,
         care_team=team,
     )
-    PatientIdentifier.objects.create(patient=patient, system=IdentifierSystem.CLAIMS_PERSON_ID,
-                                     value=person["person_id"], assigner="claims")
-    PatientIdentifier.objects.create(patient=patient, system=IdentifierSystem.MEMBER_ID,
-                                     value=person["member_id"], assigner=person.get("payer", ""))
-    PatientIdentifier.objects.create(patient=patient, system=IdentifierSystem.MRN,
-                                     value=f"MRN{rng.randint(10**7, 10**8 - 1)}", assigner=practice.name)
+    PatientIdentifier.objects.create(
+        patient=patient,
+        system=IdentifierSystem.CLAIMS_PERSON_ID,
+        value=person["person_id"],
+        assigner="claims",
+    )
+    PatientIdentifier.objects.create(
+        patient=patient,
+        system=IdentifierSystem.MEMBER_ID,
+        value=person["member_id"],
+        assigner=person.get("payer", ""),
+    )
+    PatientIdentifier.objects.create(
+        patient=patient,
+        system=IdentifierSystem.MRN,
+        value=f"MRN{rng.randint(10**7, 10**8 - 1)}",
+        assigner=practice.name,
+    )
     if rng.random() < 0.45:
         relation = rng.choice(["daughter", "son", "spouse", "sister", "neighbor", "friend"])
         RelatedPerson.objects.create(
-            patient=patient, name=fake.name(), relationship=relation, is_caregiver=rng.random() < 0.7,
+            patient=patient,
+            name=fake.name(),
+            relationship=relation,
+            is_caregiver=rng.random() < 0.7,
             phone=f"({rng.randint(201, 989)}) 555-01{rng.randint(0, 99):02d}",
             involvement=rng.choice([Involvement.INFORMED, Involvement.COORDINATE, Involvement.DECIDE]),
             permission_recorded_on=date(2026, 1, 1) + timedelta(days=rng.randint(0, 300)),

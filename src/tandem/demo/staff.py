@@ -20,19 +20,20 @@ class DemoStaff:
     team: str | None
 
 
-TEAMS = ("Harbor Team", "Riverside Team")
+HARBOR, RIVERSIDE = "Harbor Team", "Riverside Team"
+TEAMS = (HARBOR, RIVERSIDE)
 STAFF = [
     DemoStaff("admin", "Avery", "Admin", Role.ADMIN, Discipline.OTHER, None),
     DemoStaff("analyst", "Lee", "Morgan", Role.ANALYST, Discipline.OTHER, None),
-    DemoStaff("sup.okafor", "Grace", "Okafor", Role.SUPERVISOR, Discipline.NURSE, "Harbor Team"),
-    DemoStaff("sup.nguyen", "Minh", "Nguyen", Role.SUPERVISOR, Discipline.SOCIAL_WORKER, "Riverside Team"),
-    DemoStaff("cm.rivera", "Rosa", "Rivera", Role.CARE_MANAGER, Discipline.NURSE, "Harbor Team"),
-    DemoStaff("cm.johnson", "Darnell", "Johnson", Role.CARE_MANAGER, Discipline.SOCIAL_WORKER, "Harbor Team"),
-    DemoStaff("cm.chen", "Mei", "Chen", Role.CARE_MANAGER, Discipline.COMMUNITY_HEALTH_WORKER, "Harbor Team"),
-    DemoStaff("rx.shah", "Priya", "Shah", Role.CARE_MANAGER, Discipline.PHARMACIST, "Harbor Team"),
-    DemoStaff("cm.patel", "Anil", "Patel", Role.CARE_MANAGER, Discipline.NURSE, "Riverside Team"),
-    DemoStaff("cm.garcia", "Luis", "Garcia", Role.CARE_MANAGER, Discipline.PEER_SPECIALIST, "Riverside Team"),
-    DemoStaff("cm.brooks", "Tanya", "Brooks", Role.CARE_MANAGER, Discipline.BEHAVIORAL_HEALTH, "Riverside Team"),
+    DemoStaff("sup.okafor", "Grace", "Okafor", Role.SUPERVISOR, Discipline.NURSE, HARBOR),
+    DemoStaff("sup.nguyen", "Minh", "Nguyen", Role.SUPERVISOR, Discipline.SOCIAL_WORKER, RIVERSIDE),
+    DemoStaff("cm.rivera", "Rosa", "Rivera", Role.CARE_MANAGER, Discipline.NURSE, HARBOR),
+    DemoStaff("cm.johnson", "Darnell", "Johnson", Role.CARE_MANAGER, Discipline.SOCIAL_WORKER, HARBOR),
+    DemoStaff("cm.chen", "Mei", "Chen", Role.CARE_MANAGER, Discipline.COMMUNITY_HEALTH_WORKER, HARBOR),
+    DemoStaff("rx.shah", "Priya", "Shah", Role.CARE_MANAGER, Discipline.PHARMACIST, HARBOR),
+    DemoStaff("cm.patel", "Anil", "Patel", Role.CARE_MANAGER, Discipline.NURSE, RIVERSIDE),
+    DemoStaff("cm.garcia", "Luis", "Garcia", Role.CARE_MANAGER, Discipline.PEER_SPECIALIST, RIVERSIDE),
+    DemoStaff("cm.brooks", "Tanya", "Brooks", Role.CARE_MANAGER, Discipline.BEHAVIORAL_HEALTH, RIVERSIDE),
 ]
 
 
@@ -42,8 +43,13 @@ def ensure_staff() -> dict[str, list[User]]:
     for s in STAFF:
         user, created = User.objects.get_or_create(
             username=s.username,
-            defaults={"first_name": s.first, "last_name": s.last, "role": s.role, "discipline": s.discipline,
-                      "email": f"{s.username}@example.org"},
+            defaults={
+                "first_name": s.first,
+                "last_name": s.last,
+                "role": s.role,
+                "discipline": s.discipline,
+                "email": f"{s.username}@example.org",
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

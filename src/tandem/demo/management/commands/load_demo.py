@@ -26,7 +26,9 @@ class Command(BaseCommand):
         from tandem.demo.staff import DEMO_PASSWORD, STAFF
 
         if not settings.DEBUG:
-            raise CommandError("Demo accounts share a published password; load_demo runs only with TANDEM_DEBUG on.")
+            raise CommandError(
+                "Demo accounts share a published password; load_demo runs only with TANDEM_DEBUG on."
+            )
         if opts["members"] < 1 or opts["months"] < 1:
             raise CommandError("--members and --months must be at least 1.")
         claims_dir = opts["claims_dir"] or Path(settings.VAR_DIR) / "demo" / "claims"
@@ -34,8 +36,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo population already loaded (patients exist); nothing to do.")
         else:
             started = time.perf_counter()
-            summary = load_demo(members=opts["members"], months=opts["months"], seed=opts["seed"],
-                                claims_dir=claims_dir)
+            summary = load_demo(
+                members=opts["members"], months=opts["months"], seed=opts["seed"], claims_dir=claims_dir
+            )
             self.stdout.write(
                 f"Loaded {summary.patients} synthetic patients ({summary.enrolled} enrolled, "
                 f"{summary.outreach} in outreach, {summary.candidates} candidates) in "
@@ -44,5 +47,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for s in STAFF:
-            self.stdout.write(f"  {s.username:<12} {s.role.label if hasattr(s.role, 'label') else s.role}"
-                              f"{' · ' + s.team if s.team else ''}")
+            self.stdout.write(
+                f"  {s.username:<12} {s.role.label if hasattr(s.role, 'label') else s.role}"
+                f"{' · ' + s.team if s.team else ''}"
+            )
