@@ -38,7 +38,7 @@ def test_score_phq2_and_gad7() -> None:
 
 
 def test_score_promis_positional_and_keyed_agree() -> None:
-    positional = json.loads(run("score", "promis10", "--answers", "3,3,3,4,2,3,4,2,3,5"))
+    positional = json.loads(run("score", "promis10", "--answers", "3,3,3,4,2,4,5,3,3,2"))
     keyed = json.loads(
         run(
             "score",
@@ -89,7 +89,7 @@ def test_list_shows_codes() -> None:
             "0,0,x,0,0,0,0",
             r"item 3 \(Worrying too much about different things\) must be a whole number",
         ),
-        ("promis10", "4,4,4,4,4,4,4,4,4,11", r"item 10 \(Global07r pain 0-10\) must be 0-10, got 11"),
+        ("promis10", "4,4,4,4,4,4,11,4,4,4", r"item 7 \(Global07r pain 0-10\) must be 0-10, got 11"),
         ("ahc-hrsn", "1,8,3,3,2,4,1,1,1,1", r"item 6 \(.*\) must be 1-3, got 4"),
         ("nope", "1", "unknown instrument 'nope'"),
     ],

@@ -30,8 +30,8 @@ def test_phq9_response_shape_and_recomputed_total() -> None:
 
 
 def test_promis_pain_is_value_integer() -> None:
-    qr = to_questionnaire_response(get("promis10"), [3, 3, 3, 4, 2, 3, 4, 2, 3, 7], "Patient/1", "2025-01-02")
-    pain = qr["item"][-1]
+    qr = to_questionnaire_response(get("promis10"), [3, 3, 3, 4, 2, 3, 7, 2, 3, 4], "Patient/1", "2025-01-02")
+    pain = qr["item"][6]
     assert pain["linkId"] == "/61583-1"
     assert pain["answer"] == [{"valueInteger": 7}]
 

@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 from tandem.assessment.instruments import InvalidAnswers, get, score
 from tandem.assessment.instruments.promis_global import GMH_T, GPH_T, recode_pain
 
+# Positional answers follow the item numbers (Global07r, the 0-10 pain rating, seventh).
 FORM_ORDER = [
     "Global01", "Global02", "Global03", "Global04", "Global05",
-    "Global09r", "Global06", "Global10r", "Global08r", "Global07r",
+    "Global06", "Global07r", "Global08r", "Global09r", "Global10r",
 ]  # fmt: skip
 # Pain recode as published: 0 -> 5, 1-3 -> 4, 4-6 -> 3, 7-9 -> 2, 10 -> 1.
 PAIN_RECODE = [5, 4, 4, 4, 3, 3, 3, 2, 2, 2, 1]
@@ -64,14 +65,14 @@ def positional(keyed: dict[str, int]) -> list[int]:
     return [keyed[k] for k in FORM_ORDER]
 
 
-def test_items_follow_the_printed_v12_form_order() -> None:
+def test_items_follow_the_item_numbers() -> None:
     assert [item.key for item in get("promis10").items] == FORM_ORDER
 
 
 def test_worked_example() -> None:
     # GPH = Global03 3 + Global06 4 + pain 5 -> 3 + Global08r 3 = 13 -> 42.3
     # GMH = Global02 3 + Global04 4 + Global05 2 + Global10r 2 = 11 -> 41.1
-    result = score("promis10", [3, 3, 3, 4, 2, 3, 4, 2, 3, 5])
+    result = score("promis10", [3, 3, 3, 4, 2, 4, 5, 3, 3, 2])
     assert result.to_dict() == {
         "instrument": "promis10",
         "total": None,
@@ -85,8 +86,8 @@ def test_worked_example() -> None:
 
 
 def test_best_and_worst_forms_hit_the_ends_of_the_published_range() -> None:
-    best = score("promis10", [5] * 9 + [0])
-    worst = score("promis10", [1] * 9 + [10])
+    best = score("promis10", [5, 5, 5, 5, 5, 5, 0, 5, 5, 5])
+    worst = score("promis10", [1, 1, 1, 1, 1, 1, 10, 1, 1, 1])
     assert (best.physical_raw, best.mental_raw, best.physical_t, best.mental_t) == (20, 20, 67.7, 67.6)
     assert (worst.physical_raw, worst.mental_raw, worst.physical_t, worst.mental_t) == (4, 4, 16.2, 21.2)
 
@@ -159,17 +160,17 @@ def test_global01_and_global09r_do_not_move_either_summary(keyed: dict[str, int]
     assert (base.physical_t, base.mental_t) == (changed.physical_t, changed.mental_t)
 
 
-def test_pain_in_numeric_id_position_is_refused_naming_global06() -> None:
-    # Someone typing Global01..Global10 in id order puts the pain rating 7th; the form has Global06 there.
+def test_pain_in_printed_form_position_is_refused_naming_global10r() -> None:
+    # Someone copying the printed v1.2 form puts the pain rating last; Global10r sits there.
     with pytest.raises(
-        InvalidAnswers, match=r"^item 7 \(Global06 everyday physical activities\) must be 1-5, got 8"
+        InvalidAnswers, match=r"^item 10 \(Global10r emotional problems\) must be 1-5, got 8"
     ):
-        score("promis10", [4, 4, 4, 4, 4, 4, 8, 4, 4, 4])
+        score("promis10", [4, 4, 4, 4, 4, 4, 4, 4, 4, 8])
 
 
 @given(st.integers(0, 9), st.integers(-50, 50))
 def test_refuses_out_of_range_naming_item(position: int, value: int) -> None:
-    allowed = range(0, 11) if position == 9 else range(1, 6)
+    allowed = range(0, 11) if position == 6 else range(1, 6)
     if value in allowed:
         return
     answers = [3] * 9 + [3]

@@ -13,10 +13,10 @@ How it is scored (Hays RD, Bjorner JB, Revicki DA, Spritzer KL, Cella D. Qual Li
   summary score.
 - There is no overall PROMIS Global Health score, so ``total`` and ``band`` are None.
 
-Form order. The printed v1.2 form does NOT follow the item numbers: it runs Global01, Global02,
-Global03, Global04, Global05, Global09r, Global06, Global10r, Global08r, Global07r. Positional answers
-follow that printed order (what a care manager copies from paper); ``key=value`` answers
-(``Global07r=3``) avoid any doubt.
+Answer order. Positional answers follow the item numbers, Global01..Global10, with Global07 the
+0-10 pain rating in seventh place (the order Tandem's issue and scripts use). Note that the printed
+v1.2 form runs Global01-05, Global09r, Global06, Global10r, Global08r, Global07r: when copying from
+paper, prefer ``key=value`` answers (``Global07r=3``), which avoid any doubt.
 
 Missing items: the raw-score tables assume every item of a summary score was answered
 (HealthMeasures asks for at least 4 answered items on measures of 4 or more items, and each summary
@@ -60,18 +60,18 @@ _NONE_VERY_SEVERE = (
 )
 _PAIN = tuple(Option(v, str(v)) for v in range(11))
 
-# Printed v1.2 form order: (key, LOINC item code, short label, options).
+# Item-number order Global01..Global10 (positional answers use it): (key, LOINC code, label, options).
 ITEMS = (
     Item("Global01", "/61577-3", "Global01 general health", _EXCELLENT_POOR, "61577-3"),
     Item("Global02", "/61578-1", "Global02 quality of life", _EXCELLENT_POOR, "61578-1"),
     Item("Global03", "/61579-9", "Global03 physical health", _EXCELLENT_POOR, "61579-9"),
     Item("Global04", "/61580-7", "Global04 mental health", _EXCELLENT_POOR, "61580-7"),
     Item("Global05", "/61581-5", "Global05 satisfaction with social activities", _EXCELLENT_POOR, "61581-5"),
-    Item("Global09r", "/61585-6", "Global09r carrying out social roles", _EXCELLENT_POOR, "61585-6"),
     Item("Global06", "/61582-3", "Global06 everyday physical activities", _COMPLETELY, "61582-3"),
-    Item("Global10r", "/61586-4", "Global10r emotional problems", _NEVER_ALWAYS, "61586-4"),
-    Item("Global08r", "/61584-9", "Global08r fatigue", _NONE_VERY_SEVERE, "61584-9"),
     Item("Global07r", "/61583-1", "Global07r pain 0-10", _PAIN, "61583-1", answer_as="integer"),
+    Item("Global08r", "/61584-9", "Global08r fatigue", _NONE_VERY_SEVERE, "61584-9"),
+    Item("Global09r", "/61585-6", "Global09r carrying out social roles", _EXCELLENT_POOR, "61585-6"),
+    Item("Global10r", "/61586-4", "Global10r emotional problems", _NEVER_ALWAYS, "61586-4"),
 )
 _INDEX = {item.key: i for i, item in enumerate(ITEMS)}
 
