@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tandem.programs",
     "tandem.synth",
     "tandem.assessment",
+    "tandem.caseload",
     "tandem.demo",
 ]
 

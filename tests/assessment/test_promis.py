@@ -162,9 +162,7 @@ def test_global01_and_global09r_do_not_move_either_summary(keyed: dict[str, int]
 
 def test_pain_in_printed_form_position_is_refused_naming_global10r() -> None:
     # Someone copying the printed v1.2 form puts the pain rating last; Global10r sits there.
-    with pytest.raises(
-        InvalidAnswers, match=r"^item 10 \(Global10r emotional problems\) must be 1-5, got 8"
-    ):
+    with pytest.raises(InvalidAnswers, match=r"^item 10 \(Global10r emotional problems\) must be 1-5, got 8"):
         score("promis10", [4, 4, 4, 4, 4, 4, 4, 4, 4, 8])
 
 

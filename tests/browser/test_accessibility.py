@@ -37,16 +37,27 @@ def test_pages_have_labels_one_heading_and_fit_a_tablet(page: Any) -> None:
     page.set_viewport_size({"width": 768, "height": 1024})
     _check_page(page, "/accounts/login/")
     sign_in(page, "cm_a11y", PASSWORD)
-    for path in ["/", "/patients/search/", f"/patients/{patient.public_id}/",
-                 f"/patients/{patient.public_id}/contact/", f"/patients/{patient.public_id}/related/new/"]:
+    for path in [
+        "/",
+        "/patients/search/",
+        f"/patients/{patient.public_id}/",
+        f"/patients/{patient.public_id}/contact/",
+        f"/patients/{patient.public_id}/related/new/",
+    ]:
         _check_page(page, path)
 
 
 def test_admin_pages_have_labels(page: Any) -> None:
     make_user(Role.ADMIN, username="admin_a11y")
     sign_in(page, "admin_a11y", PASSWORD)
-    for path in ["/", "/manage/users/", "/manage/users/new/", "/manage/teams/", "/manage/teams/new/",
-                 "/manage/audit/"]:
+    for path in [
+        "/",
+        "/manage/users/",
+        "/manage/users/new/",
+        "/manage/teams/",
+        "/manage/teams/new/",
+        "/manage/audit/",
+    ]:
         _check_page(page, path)
 
 

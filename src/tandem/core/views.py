@@ -53,6 +53,7 @@ def _care_manager_home(request: HttpRequest, user: User) -> HttpResponse:
         request,
         "core/home_care_manager.html",
         {
+            "tasks": _open_tasks(user),
             "caseload": mine,
             "outreach": outreach,
             "by_tier": by_tier,
@@ -95,7 +96,16 @@ def _supervisor_home(request: HttpRequest, user: User) -> HttpResponse:
                 ],
             }
         )
-    return render(request, "core/home_supervisor.html", {"rows": rows})
+    return render(request, "core/home_supervisor.html", {"rows": rows, "tasks": _open_tasks(user)})
+
+
+def _open_tasks(user: User) -> list[Any]:
+    """Open tasks for the user, urgent (safety) first, then by due date."""
+    from tandem.caseload.models import Task, TaskPriority, TaskStatus
+
+    tasks = list(Task.objects.filter(assigned_to=user, status=TaskStatus.OPEN).select_related("patient")[:50])
+    order = {TaskPriority.URGENT: 0, TaskPriority.HIGH: 1, TaskPriority.NORMAL: 2}
+    return sorted(tasks, key=lambda t: (order.get(TaskPriority(t.priority), 3), t.due_on))
 
 
 def _analyst_home(request: HttpRequest) -> HttpResponse:
