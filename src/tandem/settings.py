@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tandem.synth",
     "tandem.assessment",
     "tandem.caseload",
+    "tandem.population",
     "tandem.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Population analytics: load claims, compute per-person features and risk scores, find candidates."""

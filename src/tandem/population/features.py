@@ -1,0 +1,185 @@
+"""Run the layered feature models (staging -> intermediate -> final) against the analytics store.
+
+Each model is one named SQL file; this runner materialises them in order as temp tables on a session
+that attaches the store read-only, so computing features never changes the loaded claims.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from . import charlson, hcc, lace
+from .store import resolve_db_path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SQL_DIR = PACKAGE_DIR / "sql"
+DATA_DIR = PACKAGE_DIR / "data"
+
+# Model order: each entry is a SQL file under sql/, or a (name, step) handled in Python.
+MODELS: tuple[str, ...] = (
+    "staging/stg_medical_claim",
+    "staging/stg_pharmacy_claim",
+    "staging/stg_diagnosis",
+    "staging/stg_person",
+    "intermediate/int_inpatient_stays",
+    "intermediate/int_ed_visits",
+    "intermediate/int_readmissions",
+    "intermediate/int_charlson_person_dx",
+    "intermediate/int_charlson_stay_dx",
+    "charlson:int_charlson_person:int_charlson_person_dx",
+    "charlson:int_charlson_stay:int_charlson_stay_dx",
+    "intermediate/int_lace",
+    "intermediate/int_chronic_conditions",
+    "intermediate/int_active_meds",
+    "intermediate/int_hcc_dx",
+    "intermediate/int_flags",
+    "intermediate/int_utilization",
+    "python:hcc_scores",
+    "final/fct_person_features",
+)
+
+LEADING_COLUMNS = (
+    "person_id, age, sex, ip_admits_6m, ip_admits_12m, ed_visits_6m, ed_visits_12m, readmits_30d_12m, "
+    "allowed_12m, paid_12m, active_meds, chronic_conditions, charlson, lace_latest, hcc_v24_raw, "
+    "hcc_v28_raw, hcc_v28_normalized, p_top5_cost, p_admit_6m"
+).split(", ")
+
+
+def open_session(db_path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+    path = resolve_db_path(db_path)
+    if not path.exists():
+        raise FileNotFoundError(f"analytics store {path} does not exist; run `tandem population load` first")
+    con = duckdb.connect()
+    escaped = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{escaped}' AS store (READ_ONLY)")
+    con.execute("SET search_path = 'temp.main,store.main'")
+    return con
+
+
+def _install_value_sets(con: duckdb.DuckDBPyConnection) -> None:
+    charlson.install_value_set(con)
+    lace.install_macros(con)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE chronic_condition_map AS SELECT * FROM read_csv(?, header = true, "
+        "all_varchar = true)",
+        [str(DATA_DIR / "cms_chronic_conditions.csv")],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE hcc_cpt_hcpcs AS SELECT * FROM read_csv(?, header = true, "
+        "all_varchar = true)",
+        [str(DATA_DIR / "cms_hcc_cpt_hcpcs_py2024.csv")],
+    )
+
+
+def _install_params(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    short_months: int,
+    long_months: int,
+    chronic_months: int,
+    active_med_days: int,
+) -> None:
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE params AS
+        SELECT CAST(? AS DATE) AS as_of,
+               CAST(CAST(? AS DATE) - to_months(?) AS DATE) AS short_start,
+               CAST(CAST(? AS DATE) - to_months(?) AS DATE) AS long_start,
+               CAST(CAST(? AS DATE) - to_months(?) AS DATE) AS chronic_start,
+               CAST(? AS INTEGER) AS active_med_days
+        """,
+        [as_of, as_of, short_months, as_of, long_months, as_of, chronic_months, active_med_days],
+    )
+
+
+def _hcc_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """Score every person with both models; done in Python because hierarchies and interactions are sets."""
+    people = con.execute("SELECT person_id, age, sex, orec, dual_status_code FROM stg_person").fetchall()
+    codes: dict[str, list[str]] = {}
+    for person_id, code in con.execute("SELECT person_id, diagnosis_code FROM int_hcc_dx").fetchall():
+        codes.setdefault(person_id, []).append(code)
+    factor = hcc.normalization_factor()
+    rows: list[tuple[str, float | None, float | None, float | None, str, str]] = []
+    for person_id, age, sex, orec, dual in people:
+        if age is None or sex is None:
+            rows.append((person_id, None, None, None, "", ""))
+            continue
+        demo = hcc.Demographics(age=int(age), sex=str(sex), orec=orec, dual_status_code=dual)
+        v24 = hcc.score("CMS-HCC-V24", codes.get(person_id, []), demo)
+        v28 = hcc.score("CMS-HCC-V28", codes.get(person_id, []), demo)
+        rows.append(
+            (
+                person_id,
+                v24.raw,
+                v28.raw,
+                round(v28.raw / factor, 3),
+                " ".join(f"HCC{h}" for h in v24.hccs),
+                " ".join(f"HCC{h}" for h in v28.hccs),
+            )
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE hcc_scores (person_id VARCHAR, hcc_v24_raw DOUBLE, hcc_v28_raw DOUBLE, "
+        "hcc_v28_normalized DOUBLE, hcc_v24_list VARCHAR, hcc_v28_list VARCHAR)"
+    )
+    if rows:
+        con.executemany("INSERT INTO hcc_scores VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def run_models(con: duckdb.DuckDBPyConnection) -> None:
+    for model in MODELS:
+        if model.startswith("charlson:"):
+            _, name, source = model.split(":")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {charlson.charlson_sql(source)}")
+        elif model == "python:hcc_scores":
+            _hcc_scores(con)
+        else:
+            name = model.split("/")[-1]
+            sql = (SQL_DIR / f"{model}.sql").read_text(encoding="utf-8")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+
+def build_features(
+    as_of: dt.date,
+    db_path: str | os.PathLike[str] | None = None,
+    *,
+    lookback_months: tuple[int, int] = (6, 12),
+    chronic_months: int = 24,
+    active_med_days: int = 90,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pa.Table:
+    """One row per person as of ``as_of``; window columns are named after the look-back months."""
+    short, long = lookback_months
+    if not 0 < short <= long:
+        raise ValueError("lookback months must be positive with the short window first (e.g. 6,12)")
+    own = con is None
+    session = open_session(db_path) if con is None else con
+    try:
+        _install_value_sets(session)
+        _install_params(session, as_of, short, long, chronic_months, active_med_days)
+        run_models(session)
+        names = [d[0] for d in session.execute("SELECT * FROM fct_person_features LIMIT 0").description]
+        aliases = ", ".join(f'"{n}" AS "{_window_name(n, short, long)}"' for n in names)
+        table: pa.Table = session.sql(f"SELECT {aliases} FROM fct_person_features").to_arrow_table()
+    finally:
+        if own:
+            session.close()
+    return table
+
+
+def _window_name(column: str, short: int, long: int) -> str:
+    if column.endswith("_short"):
+        return column[: -len("_short")] + f"_{short}m"
+    if column.endswith("_long"):
+        return column[: -len("_long")] + f"_{long}m"
+    return column
+
+
+def write_csv(table: pa.Table, out: str | os.PathLike[str]) -> None:
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(table, str(out))

@@ -1,0 +1,160 @@
+"""Loader validation: errors name file, line and field; failed loads change nothing; reloads upsert."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tandem.population.load_tuva import LoadError, load_directory
+from tandem.population.management.commands.population import Command
+
+from .claims import professional, write_dataset, write_table
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])
+            for t in ("eligibility", "medical_claim", "pharmacy_claim")
+        }
+    finally:
+        con.close()
+
+
+def _good(tmp_path: Path) -> Path:
+    return write_dataset(
+        tmp_path / "good",
+        medical=[professional("c1", "2021-03-01"), professional("c2", "2021-04-01", dx="E11.9")],
+        pharmacy=[
+            {
+                "claim_id": "r1",
+                "dispensing_date": "2021-03-02",
+                "ndc_code": "00093721401",
+                "days_supply": "30",
+            }
+        ],
+    )
+
+
+def test_good_load_and_reload_does_not_duplicate(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    result = load_directory(_good(tmp_path), db)
+    assert result.rows_in_store == {"eligibility": 1, "medical_claim": 2, "pharmacy_claim": 1}
+    load_directory(_good(tmp_path), db)
+    assert _counts(db) == {"eligibility": 1, "medical_claim": 2, "pharmacy_claim": 1}
+    con = duckdb.connect(str(db), read_only=True)
+    stored = con.execute("SELECT diagnosis_code_1 FROM medical_claim WHERE claim_id = 'c2'").fetchall()
+    con.close()
+    assert stored == [("E119",)]  # dots removed on load
+
+
+def test_missing_required_column_names_file_and_field(tmp_path: Path) -> None:
+    directory = _good(tmp_path)
+    path = directory / "medical_claim.csv"
+    with path.open() as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        del row["claim_start_date"]
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(LoadError) as info:
+        load_directory(directory, tmp_path / "a.duckdb")
+    assert info.value.file == str(path)
+    assert info.value.field == "claim_start_date"
+    assert "medical_claim.csv" in str(info.value) and "claim_start_date" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("claim_start_date", "2021-02-30"),
+        ("claim_start_date", "03/01/2021"),
+        ("diagnosis_code_1", "12345"),
+        ("bill_type_code", "1X1"),
+        ("paid_amount", "twelve"),
+        ("claim_type", "dental"),
+    ],
+)
+def test_bad_value_names_file_line_and_field(tmp_path: Path, field: str, value: str) -> None:
+    directory = _good(tmp_path)
+    rows = [professional("c1", "2021-03-01"), professional("c2", "2021-04-01", **{field: value})]
+    write_table(directory / "medical_claim.csv", "medical_claim", rows)
+    with pytest.raises(LoadError) as info:
+        load_directory(directory, tmp_path / "a.duckdb")
+    assert (info.value.file, info.value.line, info.value.field) == (
+        str(directory / "medical_claim.csv"),
+        3,
+        field,
+    )
+    assert f"line 3, field '{field}'" in str(info.value)
+
+
+def test_failed_load_leaves_store_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    load_directory(_good(tmp_path), db)
+    before = _counts(db)
+    bad = write_dataset(
+        tmp_path / "bad",
+        eligibility=[{"person_id": "p2", "member_id": "p2"}],
+        medical=[professional("c9", "2021-05-01"), professional("c10", "2021-13-01")],
+    )
+    with pytest.raises(LoadError):
+        load_directory(bad, db)
+    assert _counts(db) == before
+
+
+def test_duplicate_key_within_a_load_is_rejected(tmp_path: Path) -> None:
+    directory = _good(tmp_path)
+    write_table(
+        directory / "medical_claim.csv",
+        "medical_claim",
+        [professional("c1", "2021-03-01"), professional("c1", "2021-03-01")],
+    )
+    with pytest.raises(LoadError) as info:
+        load_directory(directory, tmp_path / "a.duckdb")
+    assert info.value.line == 3 and "first seen at line 2" in str(info.value)
+
+
+def test_extra_columns_ignored_and_empty_paid_amount_is_valid(tmp_path: Path) -> None:
+    directory = _good(tmp_path)
+    rows = [professional("c1", "2021-03-01", paid_amount="", paid_date="", shoe_size="44")]
+    write_table(directory / "medical_claim.csv", "medical_claim", rows, extra_columns=("favourite_colour",))
+    load_directory(directory, tmp_path / "a.duckdb")
+    assert _counts(tmp_path / "a.duckdb")["medical_claim"] == 1
+
+
+def test_parquet_part_files_in_a_folder(tmp_path: Path) -> None:
+    directory = _good(tmp_path)
+    medical_csv = directory / "medical_claim.csv"
+    table = pacsv.read_csv(medical_csv)
+    medical_csv.unlink()
+    (directory / "medical_claim").mkdir()
+    pq.write_table(table.slice(0, 1), directory / "medical_claim" / "part-0.parquet")
+    pq.write_table(table.slice(1, 1), directory / "medical_claim" / "part-1.parquet")
+    result = load_directory(directory, tmp_path / "a.duckdb")
+    assert result.rows_in_store["medical_claim"] == 2
+    assert len([f for f in result.files if f.endswith(".parquet")]) == 2
+
+
+def test_missing_table_file(tmp_path: Path) -> None:
+    directory = _good(tmp_path)
+    (directory / "pharmacy_claim.csv").unlink()
+    with pytest.raises(LoadError, match="pharmacy_claim"):
+        load_directory(directory, tmp_path / "a.duckdb")
+
+
+def test_command_reports_load_error_as_command_error(tmp_path: Path) -> None:
+    directory = _good(tmp_path)
+    write_table(directory / "medical_claim.csv", "medical_claim", [professional("c1", "2021-99-01")])
+    with pytest.raises(CommandError, match=r"medical_claim\.csv, line 2, field 'claim_start_date'"):
+        call_command(Command(), "load", str(directory), "--db", str(tmp_path / "a.duckdb"))
