@@ -47,7 +47,7 @@ def _care_manager_home(request: HttpRequest, user: User) -> HttpResponse:
         .order_by("status", "created_at")[:25]
     )
     by_tier = dict.fromkeys(Tier.values, 0)
-    for row in mine.values("tier").annotate(n=Count("id")):
+    for row in mine.order_by().values("tier").annotate(n=Count("id")):
         by_tier[row["tier"]] = row["n"]
     return render(
         request,
