@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "tandem.accounts",
     "tandem.patients",
     "tandem.programs",
+    "tandem.engagement",
+    "tandem.referrals",
     "tandem.synth",
     "tandem.assessment",
     "tandem.caseload",

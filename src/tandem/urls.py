@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/", include("tandem.patients.urls")),
+    path("engagement/", include("tandem.engagement.urls")),
     path("assessment/", include("tandem.assessment.urls")),
     path("manage/", include("tandem.accounts.urls")),
     path("manage/", include("tandem.core.urls")),

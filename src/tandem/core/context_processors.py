@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     links = [("home", reverse("home"), "Home")]
     if role in (Role.CARE_MANAGER, Role.SUPERVISOR):
         links.append(("patient-search", reverse("patients:search"), "Find a patient"))
+        links.append(("recruitment", reverse("engagement:queue"), "Recruitment queue"))
     if role == Role.ADMIN:
         links += [
             ("users", reverse("accounts:user-list"), "Users"),

@@ -17,6 +17,17 @@ class Program(TimeStampedModel):
     slug = models.SlugField(max_length=64, unique=True)
     description = models.TextField(blank=True)
     active = models.BooleanField(default=True)
+    # Outreach rules are the program's to set: some programs try six times three days apart,
+    # others allow more attempts for people who are hard to reach.
+    max_outreach_attempts = models.PositiveSmallIntegerField(
+        default=6, help_text=_("Attempts before a supervisor reviews whether to keep trying.")
+    )
+    attempt_spacing_days = models.PositiveSmallIntegerField(
+        default=3, help_text=_("Days between one outreach attempt and the next.")
+    )
+    reapproach_default_days = models.PositiveSmallIntegerField(
+        default=90, help_text=_("Suggested wait before approaching someone who declined.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +81,16 @@ class Episode(TimeStampedModel):
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
     reapproach_on = models.DateField(null=True, blank=True)
+    # Outreach bookkeeping (engagement app): who is working this person and when to try next.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outreach_episodes",
+    )
+    next_attempt_on = models.DateField(null=True, blank=True)
+    needs_outreach_review = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
