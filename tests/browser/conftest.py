@@ -64,3 +64,26 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def record_domain(
+    page: Any,
+    patient_id: str,
+    label: str,
+    answers: dict[str, str],
+    *,
+    skip: str = "",
+    date: str,
+    complete: bool = True,
+) -> None:
+    page.goto(f"/assessment/{patient_id}/")
+    page.get_by_role("link", name=f"Record {label}").click()
+    for prompt, text in answers.items():
+        page.get_by_label(prompt).fill(text)
+    if skip:
+        page.locator("fieldset.prompt").filter(has_text=skip).get_by_label("Prefer not to say").check()
+    page.get_by_label("Visit date").fill(date)
+    if complete:
+        page.get_by_label("This domain is complete for now").check()
+    page.get_by_role("button", name="Save this visit").click()
+    page.wait_for_url(f"**/assessment/{patient_id}/")

@@ -8,33 +8,10 @@ import pytest
 
 from tandem.accounts.models import Role
 from tandem.caseload.models import Task, TaskKind
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import record_domain, sign_in
 from tests.builders import PASSWORD, make_episode, make_patient, make_team, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _record_domain(
-    page: Any,
-    patient_id: str,
-    label: str,
-    answers: dict[str, str],
-    *,
-    skip: str = "",
-    date: str,
-    complete: bool = True,
-) -> None:
-    page.goto(f"/assessment/{patient_id}/")
-    page.get_by_role("link", name=f"Record {label}").click()
-    for prompt, text in answers.items():
-        page.get_by_label(prompt).fill(text)
-    if skip:
-        page.locator("fieldset.prompt").filter(has_text=skip).get_by_label("Prefer not to say").check()
-    page.get_by_label("Visit date").fill(date)
-    if complete:
-        page.get_by_label("This domain is complete for now").check()
-    page.get_by_role("button", name="Save this visit").click()
-    page.wait_for_url(f"**/assessment/{patient_id}/")
 
 
 def test_assessment_over_three_visits_with_phq9_safety_alert(page: Any) -> None:
@@ -48,14 +25,14 @@ def test_assessment_over_three_visits_with_phq9_safety_alert(page: Any) -> None:
     sign_in(page, "cm_assess", PASSWORD)
 
     # Visit 1: what matters, and strengths.
-    _record_domain(
+    record_domain(
         page,
         pid,
         "What matters to them and their life goals",
         {"What matters most to you right now?": "Getting my grandson back for weekends"},
         date="2026-11-02",
     )
-    _record_domain(
+    record_domain(
         page,
         pid,
         "Strengths and what gives them energy",
@@ -65,7 +42,7 @@ def test_assessment_over_three_visits_with_phq9_safety_alert(page: Any) -> None:
     assert page.get_by_test_id("assessment-progress").inner_text().startswith("2 of 9 domains")
 
     # Visit 2: past experiences with care, one question skipped; social needs started but not finished.
-    _record_domain(
+    record_domain(
         page,
         pid,
         "Past experiences with care",
@@ -73,7 +50,7 @@ def test_assessment_over_three_visits_with_phq9_safety_alert(page: Any) -> None:
         skip="hard or hurtful",
         date="2026-11-09",
     )
-    _record_domain(
+    record_domain(
         page,
         pid,
         "Social needs",

@@ -9,11 +9,12 @@ import pytest
 from django.utils import timezone
 
 from tandem.accounts.models import Discipline, Role
+from tandem.caseload.models import Task, TaskKind
 from tandem.engagement.models import Consent, OutreachAttempt, WarmHandoff
 from tandem.programs import services as programs
 from tandem.programs.models import Episode
 from tandem.referrals.models import CommunityResource, ResourceReferral
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import record_domain, sign_in
 from tests.browser.test_accessibility import _check_page
 from tests.builders import PASSWORD, make_patient, make_program, make_team, make_user
 
@@ -113,3 +114,38 @@ def test_candidate_to_enrolled_through_outreach_decline_and_reapproach(page: Any
     assert ResourceReferral.objects.filter(patient=patient, resource__name="Eastside Food Bank").exists()
     assert Consent.objects.filter(episode=episode).count() == 2
     assert WarmHandoff.objects.filter(episode=episode, from_user=recruiter, to_user=cm).exists()
+
+    # The first weeks: the assessment over three visits, the third with a PHQ-9 that raises a safety alert.
+    pid = str(patient.public_id)
+    record_domain(
+        page,
+        pid,
+        "What matters to them and their life goals",
+        {"What matters most to you right now?": "Keeping my apartment"},
+        date=today.isoformat(),
+    )
+    record_domain(
+        page,
+        pid,
+        "Past experiences with care",
+        {"When has health care worked well for you?": "The clinic that called me back"},
+        skip="hard or hurtful",
+        date=today.isoformat(),
+    )
+    record_domain(
+        page,
+        pid,
+        "Social needs",
+        {"In the last year, did you worry about running out of food?": "Yes, most months"},
+        date=today.isoformat(),
+    )
+    assert page.get_by_test_id("assessment-progress").inner_text().startswith("3 of 9 domains · day 1 of 30")
+    page.get_by_role("link", name="Give Patient Health Questionnaire-9").click()
+    for index, fieldset in enumerate(page.locator("fieldset.item").all()):
+        fieldset.locator(f"input[value='{[1, 1, 0, 1, 0, 0, 1, 0, 1][index]}']").check()
+    page.get_by_role("button", name="Score and save").click()
+    page.wait_for_url(f"**/assessment/{pid}/")
+    assert "Safety alert" in page.locator(".message.error").inner_text()
+    alerts = Task.objects.filter(patient=patient, kind=TaskKind.SAFETY_ALERT)
+    assert patient.care_team is not None
+    assert {t.assigned_to for t in alerts} == {cm, patient.care_team.supervisor}
