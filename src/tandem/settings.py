@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tandem.synth",
     "tandem.assessment",
     "tandem.caseload",
+    "tandem.careplans",
     "tandem.population",
     "tandem.demo",
 ]

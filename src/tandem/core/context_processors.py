@@ -19,10 +19,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if role in (Role.CARE_MANAGER, Role.SUPERVISOR):
         links.append(("patient-search", reverse("patients:search"), "Find a patient"))
         links.append(("recruitment", reverse("engagement:queue"), "Recruitment queue"))
+        links.append(("worklist", reverse("caseload:worklist"), "Today's worklist"))
+        links.append(("resources", reverse("referrals:directory"), "Community resources"))
+    if role == Role.SUPERVISOR:
+        links.append(("caseload-dashboard", reverse("caseload:dashboard"), "Caseload dashboard"))
+    if role in (Role.ANALYST, Role.SUPERVISOR):
+        links.append(("population", reverse("population:overview"), "Population"))
     if role == Role.ADMIN:
         links += [
             ("users", reverse("accounts:user-list"), "Users"),
             ("teams", reverse("accounts:team-list"), "Care teams"),
+            ("resources", reverse("referrals:manage-list"), "Resources"),
             ("audit", reverse("core:audit-list"), "Audit log"),
             ("reference", reverse("admin:index"), "Reference data"),
         ]

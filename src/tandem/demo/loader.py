@@ -50,7 +50,17 @@ def load_demo(*, members: int, months: int, seed: int, claims_dir: Path) -> Demo
     from tandem.demo.staff import ensure_staff
 
     claims_dir.mkdir(parents=True, exist_ok=True)
-    generate(members=members, months=months, seed=seed, out_dir=claims_dir, fmt="csv")
+    # Claims run up to the end of last month, so "the last 12 months" means the real recent past.
+    this_month = timezone.localdate().replace(day=1)
+    year, month0 = divmod(this_month.year * 12 + this_month.month - 1 - months, 12)
+    generate(
+        members=members,
+        months=months,
+        seed=seed,
+        out_dir=claims_dir,
+        fmt="csv",
+        start=date(year, month0 + 1, 1),
+    )
     people = _read_people(claims_dir)
     spend = _spend_last_12_months(claims_dir)
     with transaction.atomic():

@@ -6,61 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('patients', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("patients", "0001_initial"),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DomainEntry',
+            name="DomainEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('domain', models.CharField(choices=[('what_matters', 'What matters to them and their life goals'), ('strengths', 'Strengths and what gives them energy'), ('care_experiences', 'Past experiences with care'), ('health', 'Health conditions and medications'), ('behavioral_health', 'Behavioral health'), ('substance_use', 'Substance use'), ('social_needs', 'Social needs'), ('caregivers', 'Caregivers and trusted people'), ('care_preferences', 'Care preferences')], max_length=24)),
-                ('recorded_on', models.DateField()),
-                ('responses', models.JSONField(blank=True, default=dict)),
-                ('declined_items', models.JSONField(blank=True, default=list)),
-                ('notes', models.TextField(blank=True)),
-                ('complete', models.BooleanField(default=False)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domain_entries', to='programs.episode')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "domain",
+                    models.CharField(
+                        choices=[
+                            ("what_matters", "What matters to them and their life goals"),
+                            ("strengths", "Strengths and what gives them energy"),
+                            ("care_experiences", "Past experiences with care"),
+                            ("health", "Health conditions and medications"),
+                            ("behavioral_health", "Behavioral health"),
+                            ("substance_use", "Substance use"),
+                            ("social_needs", "Social needs"),
+                            ("caregivers", "Caregivers and trusted people"),
+                            ("care_preferences", "Care preferences"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("recorded_on", models.DateField()),
+                ("responses", models.JSONField(blank=True, default=dict)),
+                ("declined_items", models.JSONField(blank=True, default=list)),
+                ("notes", models.TextField(blank=True)),
+                ("complete", models.BooleanField(default=False)),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domain_entries",
+                        to="programs.episode",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['recorded_on', 'id'],
-                'indexes': [models.Index(fields=['episode', 'domain'], name='domain_entry_episode')],
+                "ordering": ["recorded_on", "id"],
+                "indexes": [models.Index(fields=["episode", "domain"], name="domain_entry_episode")],
             },
         ),
         migrations.CreateModel(
-            name='InstrumentResponse',
+            name="InstrumentResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('instrument', models.CharField(max_length=16)),
-                ('loinc_panel', models.CharField(blank=True, max_length=16)),
-                ('loinc_total', models.CharField(blank=True, max_length=16)),
-                ('administered_on', models.DateField()),
-                ('answers', models.JSONField()),
-                ('total', models.IntegerField(blank=True, null=True)),
-                ('band', models.CharField(blank=True, max_length=24)),
-                ('flags', models.JSONField(blank=True, default=list)),
-                ('physical_t', models.FloatField(blank=True, null=True)),
-                ('mental_t', models.FloatField(blank=True, null=True)),
-                ('positive_domains', models.JSONField(blank=True, default=list)),
-                ('questionnaire_response', models.JSONField(blank=True, default=dict)),
-                ('episode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='instrument_responses', to='programs.episode')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='instrument_responses', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("instrument", models.CharField(max_length=16)),
+                ("loinc_panel", models.CharField(blank=True, max_length=16)),
+                ("loinc_total", models.CharField(blank=True, max_length=16)),
+                ("administered_on", models.DateField()),
+                ("answers", models.JSONField()),
+                ("total", models.IntegerField(blank=True, null=True)),
+                ("band", models.CharField(blank=True, max_length=24)),
+                ("flags", models.JSONField(blank=True, default=list)),
+                ("physical_t", models.FloatField(blank=True, null=True)),
+                ("mental_t", models.FloatField(blank=True, null=True)),
+                ("positive_domains", models.JSONField(blank=True, default=list)),
+                ("questionnaire_response", models.JSONField(blank=True, default=dict)),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="instrument_responses",
+                        to="programs.episode",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="instrument_responses",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['administered_on', 'id'],
-                'indexes': [models.Index(fields=['patient', 'instrument', 'administered_on'], name='instrument_trend')],
+                "ordering": ["administered_on", "id"],
+                "indexes": [
+                    models.Index(fields=["patient", "instrument", "administered_on"], name="instrument_trend")
+                ],
             },
         ),
     ]

@@ -1,4 +1,4 @@
-"""`tandem population load DIR --format ...`."""
+"""`tandem population load DIR --format tuva|synthea|fhir`."""
 
 from __future__ import annotations
 
@@ -8,17 +8,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tandem.population import load_fhir, load_synthea
 from tandem.population.cli.common import add_db
-from tandem.population.load_tuva import LoadError, load_directory
+from tandem.population.load_common import ConvertResult
+from tandem.population.load_tuva import LoadError, LoadResult, load_directory
 
 NAME = "load"
 HELP = "validate and load eligibility, medical_claim and pharmacy_claim"
-FORMATS = ["tuva"]
+FORMATS = ["tuva", "synthea", "fhir"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "directory", help="folder with one file (CSV/Parquet) or one folder of parts per table"
+        "directory",
+        help="tuva: one file (CSV/Parquet) or folder of parts per table; synthea: a CSV export folder; "
+        "fhir: Bulk Data .ndjson files or Bundle .json files",
     )
     parser.add_argument("--format", choices=FORMATS, default="tuva", help="input schema")
     add_db(parser)
@@ -26,11 +30,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(command: BaseCommand, options: dict[str, Any]) -> None:
     started = time.perf_counter()
+    fmt = options["format"]
     try:
-        result = load_directory(options["directory"], options["db"])
+        result: LoadResult
+        if fmt == "synthea":
+            result = load_synthea.load_directory(options["directory"], options["db"])
+        elif fmt == "fhir":
+            result = load_fhir.load_directory(options["directory"], options["db"])
+        else:
+            result = load_directory(options["directory"], options["db"])
     except LoadError as exc:
         raise CommandError(f"nothing was loaded: {exc}") from exc
     elapsed = time.perf_counter() - started
     for table, rows in result.rows_in_files.items():
         command.stdout.write(f"{table}: {rows} rows read, {result.rows_in_store[table]} in store")
+    if isinstance(result, ConvertResult):
+        command.stdout.write(
+            f"conditions not coded on purpose (status findings): {result.deliberately_unmapped}; "
+            f"SNOMED CT codes with no ICD-10-CM mapping: {sum(result.unmapped_codes.values())} "
+            f"({len(result.unmapped_codes)} distinct)"
+        )
+        top = ", ".join(f"{code} x{n}" for code, n in list(result.unmapped_codes.items())[:10])
+        if top:
+            command.stdout.write(f"most frequent unmapped: {top}")
     command.stdout.write(f"loaded {len(result.files)} files in {elapsed:.1f}s")

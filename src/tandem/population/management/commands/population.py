@@ -9,11 +9,15 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from tandem.population.cli import features, load
+from tandem.population.cli import stratify as stratify_cli
+from tandem.population.cli import train as train_cli
 
 # One line per subcommand module (see tandem.population.cli).
 SUBCOMMANDS: list[ModuleType] = [
     load,
     features,
+    train_cli,
+    stratify_cli,
 ]
 
 

@@ -1,0 +1,104 @@
+"""Server-side SVG for the population pages: bar charts and the spend concentration curve.
+
+Same approach as `tandem.assessment.charts`: plain SVG text, no JavaScript library, nothing fetched
+from the internet, a <title> and aria-label on every chart so it reads out in a screen reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+
+def concentration(
+    values: Sequence[float], shares: Sequence[float] = (0.01, 0.05, 0.10)
+) -> dict[float, float]:
+    """Fraction of total spend held by the top x of people (MEPS-style: top 5% ~ half of spending)."""
+    ordered = sorted((max(v, 0.0) for v in values), reverse=True)
+    total = sum(ordered)
+    out = {}
+    for share in shares:
+        n = max(1, round(len(ordered) * share)) if ordered else 0
+        out[share] = (sum(ordered[:n]) / total) if total > 0 else 0.0
+    return out
+
+
+def histogram(values: Sequence[float], edges: Sequence[float]) -> list[tuple[str, int]]:
+    """Counts per bucket [edge_i, edge_i+1); the last bucket is open-ended ("4+")."""
+    labels = []
+    for i, lo in enumerate(edges):
+        if i + 1 < len(edges):
+            hi = edges[i + 1]
+            labels.append(f"{lo:g}" if hi - lo == 1 and float(lo).is_integer() else f"{lo:g}–{hi:g}")
+        else:
+            labels.append(f"{lo:g}+")
+    counts = [0] * len(edges)
+    for v in values:
+        for i in range(len(edges) - 1, -1, -1):
+            if v >= edges[i]:
+                counts[i] += 1
+                break
+    return list(zip(labels, counts, strict=True))
+
+
+def bar_svg(title: str, bars: Sequence[tuple[str, float]], *, width: int = 360, height: int = 180) -> str:
+    pad_l, pad_r, pad_t, pad_b = 40, 8, 24, 30
+    w, h = width - pad_l - pad_r, height - pad_t - pad_b
+    top = max((v for _, v in bars), default=0) or 1
+    slot = w / max(len(bars), 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" class="chart">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{pad_l}" y="16" class="chart-title">{escape(title)}</text>',
+        f'<line x1="{pad_l}" y1="{pad_t + h}" x2="{pad_l + w}" y2="{pad_t + h}" stroke="#4a5360"/>',
+        f'<text x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end">{top:g}</text>',
+    ]
+    for i, (label, value) in enumerate(bars):
+        bh = value / top * h
+        x = pad_l + i * slot + slot * 0.15
+        parts.append(
+            f'<rect x="{x:.1f}" y="{pad_t + h - bh:.1f}" width="{slot * 0.7:.1f}" height="{bh:.1f}" '
+            f'fill="#0b5394"><title>{escape(label)}: {value:g}</title></rect>'
+        )
+        parts.append(
+            f'<text x="{x + slot * 0.35:.1f}" y="{pad_t + h + 16}" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def concentration_svg(values: Sequence[float], *, width: int = 360, height: int = 200) -> str:
+    """Cumulative share of spend against share of people, highest spenders first."""
+    title = "Share of spend by share of people (highest spenders first)"
+    pad_l, pad_r, pad_t, pad_b = 40, 12, 24, 30
+    w, h = width - pad_l - pad_r, height - pad_t - pad_b
+    ordered = sorted((max(v, 0.0) for v in values), reverse=True)
+    total = sum(ordered) or 1.0
+    n = len(ordered)
+    step = max(1, n // 100)
+    points = [(0.0, 0.0)]
+    running = 0.0
+    for i, v in enumerate(ordered, start=1):
+        running += v
+        if i % step == 0 or i == n:
+            points.append((i / n, running / total))
+    coords = " ".join(f"{pad_l + x * w:.1f},{pad_t + h - y * h:.1f}" for x, y in points)
+    return "".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(title)}" class="chart">',
+            f"<title>{escape(title)}</title>",
+            f'<text x="{pad_l}" y="16" class="chart-title">Concentration of spend</text>',
+            f'<line x1="{pad_l}" y1="{pad_t + h}" x2="{pad_l + w}" y2="{pad_t + h}" stroke="#4a5360"/>',
+            f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{pad_t + h}" stroke="#4a5360"/>',
+            f'<line x1="{pad_l}" y1="{pad_t + h}" x2="{pad_l + w}" y2="{pad_t}" stroke="#c9d1da" '
+            f'stroke-dasharray="4 3"/>',
+            f'<polyline points="{coords}" fill="none" stroke="#0b5394" stroke-width="2.5"/>',
+            f'<text x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end">100%</text>',
+            f'<text x="{pad_l}" y="{height - 8}">0%</text>',
+            f'<text x="{pad_l + w}" y="{height - 8}" text-anchor="end">100% of people</text>',
+            "</svg>",
+        ]
+    )

@@ -1,0 +1,1 @@
+"""Shipped eligibility criteria files (TOML), read by `tandem.population.criteria_config`."""

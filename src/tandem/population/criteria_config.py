@@ -1,0 +1,400 @@
+"""Eligibility criteria files: TOML a program director can read and edit, checked before any run.
+
+A file names the rules a person must meet, the exclusions, the modifiable-risk flags, the ranking and the
+program's capacity. The text is stored with every run (with its sha256), so a list of candidates can
+always be traced to the exact rules that produced it. Validation names the offending key, because the
+people editing these files are not programmers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CRITERIA_DIR = Path(__file__).resolve().parent / "criteria"
+DEFAULT_CRITERIA = CRITERIA_DIR / "camden.toml"
+
+# Per-person numbers a rule or the ranking may use: feature columns plus the derived measures below.
+FEATURE_MEASURES = (
+    "age",
+    "ip_admits_6m",
+    "ip_admits_12m",
+    "ed_visits_6m",
+    "ed_visits_12m",
+    "readmits_30d_12m",
+    "allowed_12m",
+    "paid_12m",
+    "active_meds",
+    "chronic_conditions",
+    "charlson",
+    "lace_latest",
+    "hcc_v24_raw",
+    "hcc_v28_raw",
+    "hcc_v28_normalized",
+    "outpatient_visits_12m",
+)
+DERIVED_MEASURES = (
+    "index_admission",  # 1 when admitted within [index_admission].days before the as-of date
+    "prior_admissions_before_index",  # other stays in the [index_admission].prior_months before it
+    "nonobstetric_ip_admits_12m",
+    "acsc_admits_12m",
+    "complexity_flags",  # how many of the six Camden complexity flags are present
+)
+MEASURES = FEATURE_MEASURES + DERIVED_MEASURES
+FLAGS = (
+    "uncontrolled_chronic_disease",
+    "polypharmacy",
+    "behavioral_health",
+    "social_needs",
+    "ambulatory_care_sensitive_admission",
+)
+
+
+class CriteriaError(ValueError):
+    """A criteria file that cannot be used; the message starts with the file and the key."""
+
+    def __init__(self, source: str, key: str, message: str) -> None:
+        super().__init__(f"{source}: {key}: {message}")
+        self.source = source
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Condition:
+    measure: str
+    at_least: float
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """Met when any of its conditions holds (one condition is the common case)."""
+
+    key: str
+    label: str
+    any_of: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Complexity:
+    min_active_medications: int = 5
+    access_max_outpatient_visits_12m: int = 0
+    access_min_ed_visits_12m: int = 3
+    social_support_codes: tuple[str, ...] = ("Z602", "Z63")
+    homelessness_codes: tuple[str, ...] = ("Z590",)
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    under_age: int | None = 18
+    hospice: bool = True
+    long_term_institutional: bool = True
+    already_enrolled: bool = True
+    declined_reapproach_pending: bool = True
+    lookback_days: int = 90
+
+
+@dataclass(frozen=True)
+class Flags:
+    uncontrolled_codes: tuple[str, ...] | None = None
+    heart_failure_codes: tuple[str, ...] = ("I50",)
+    heart_failure_min_admissions: int = 2
+    polypharmacy_min_medications: int | None = None
+    behavioral_health: bool = False
+    social_needs: bool = False
+    acsc_codes: tuple[str, ...] | None = None
+    acsc_min_admissions: int = 1
+
+
+@dataclass(frozen=True)
+class Criteria:
+    name: str
+    title: str
+    source: str
+    text: str
+    program: str
+    index_days: int
+    prior_months: int
+    obstetric_codes: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+    complexity: Complexity
+    exclusions: Exclusions
+    flags: Flags
+    weights: dict[str, float]
+    capacity: int
+    rising_risk_min_increase: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """Codes are written with dots for readability; claims store them without."""
+    return code.replace(".", "").strip().upper()
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, message: str) -> CriteriaError:
+        return CriteriaError(self.source, key, message)
+
+    def table(
+        self, data: dict[str, Any], key: str, allowed: set[str], *, required: bool = False
+    ) -> dict[str, Any]:
+        value = data.get(key.rsplit(".", 1)[-1])
+        if value is None:
+            if required:
+                raise self.fail(key, "missing section")
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table ([section])")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise self.fail(f"{key}.{unknown[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        return value
+
+    def text(self, data: dict[str, Any], key: str, *, default: str | None = None) -> str:
+        value = data.get(key.rsplit(".", 1)[-1], default)
+        if value is None:
+            raise self.fail(key, "missing; give a text value")
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            raise self.fail(key, f"must be text (got {value!r})")
+        return value
+
+    def integer(self, data: dict[str, Any], key: str, default: int, *, minimum: int = 0) -> int:
+        value = data.get(key.rsplit(".", 1)[-1], default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(key, f"must be a whole number of at least {minimum} (got {value!r})")
+        return value
+
+    def number(self, data: dict[str, Any], key: str, default: float) -> float:
+        value = data.get(key.rsplit(".", 1)[-1], default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"must be a number (got {value!r})")
+        return float(value)
+
+    def boolean(self, data: dict[str, Any], key: str, default: bool) -> bool:
+        value = data.get(key.rsplit(".", 1)[-1], default)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false (got {value!r})")
+        return value
+
+    def codes(self, data: dict[str, Any], key: str, default: tuple[str, ...] | None) -> tuple[str, ...]:
+        value = data.get(key.rsplit(".", 1)[-1])
+        if value is None:
+            if default is None:
+                raise self.fail(key, "missing; give a list of ICD-10-CM codes or code prefixes")
+            return default
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(c, str) and c.strip() for c in value)
+        ):
+            raise self.fail(key, 'must be a non-empty list of ICD-10-CM codes such as ["E11.65", "I50"]')
+        return tuple(normalise_code(c) for c in value)
+
+    def measure(self, value: Any, key: str) -> str:
+        if value not in MEASURES:
+            raise self.fail(key, f"unknown measure {value!r} (known: {', '.join(MEASURES)})")
+        return str(value)
+
+
+TOP_KEYS = {
+    "name",
+    "title",
+    "source",
+    "program",
+    "index_admission",
+    "obstetric_codes",
+    "complexity",
+    "criteria",
+    "exclusions",
+    "flags",
+    "ranking",
+}
+
+
+def parse(text: str, *, source: str = "<criteria>") -> Criteria:
+    """Parse and validate criteria text; raises `CriteriaError` naming the first bad key."""
+    r = _Reader(source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise r.fail("(file)", f"not valid TOML: {exc}") from exc
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise r.fail(unknown[0], f"unknown key (allowed: {', '.join(sorted(TOP_KEYS))})")
+    index = r.table(data, "index_admission", {"days", "prior_months"})
+    complexity = r.table(
+        data,
+        "complexity",
+        {
+            "min_active_medications",
+            "access_max_outpatient_visits_12m",
+            "access_min_ed_visits_12m",
+            "social_support_codes",
+            "homelessness_codes",
+        },
+    )
+    return Criteria(
+        name=r.text(data, "name"),
+        title=r.text(data, "title"),
+        source=r.text(data, "source", default=""),
+        text=text,
+        program=r.text(data, "program", default=""),
+        index_days=r.integer(index, "index_admission.days", 30, minimum=1),
+        prior_months=r.integer(index, "index_admission.prior_months", 6, minimum=1),
+        obstetric_codes=r.codes(data, "obstetric_codes", ("O",)),
+        criteria=_criteria(r, data),
+        complexity=Complexity(
+            min_active_medications=r.integer(complexity, "complexity.min_active_medications", 5, minimum=1),
+            access_max_outpatient_visits_12m=r.integer(
+                complexity, "complexity.access_max_outpatient_visits_12m", 0
+            ),
+            access_min_ed_visits_12m=r.integer(
+                complexity, "complexity.access_min_ed_visits_12m", 3, minimum=1
+            ),
+            social_support_codes=r.codes(complexity, "complexity.social_support_codes", ("Z602", "Z63")),
+            homelessness_codes=r.codes(complexity, "complexity.homelessness_codes", ("Z590",)),
+        ),
+        exclusions=_exclusions(r, data),
+        flags=_flags(r, data),
+        **_ranking(r, data),
+    )
+
+
+def _criteria(r: _Reader, data: dict[str, Any]) -> tuple[Criterion, ...]:
+    items = data.get("criteria")
+    if not isinstance(items, list) or not items:
+        raise r.fail("criteria", "give at least one [[criteria]] entry")
+    out: list[Criterion] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items, start=1):
+        where = f"criteria[{i}]"
+        if not isinstance(item, dict):
+            raise r.fail(where, "must be a table ([[criteria]])")
+        unknown = sorted(set(item) - {"key", "label", "measure", "at_least", "any"})
+        if unknown:
+            raise r.fail(f"{where}.{unknown[0]}", "unknown key (allowed: key, label, measure, at_least, any)")
+        key = r.text(item, f"{where}.key")
+        if key in seen:
+            raise r.fail(f"{where}.key", f"{key!r} is used twice")
+        seen.add(key)
+        if ("measure" in item) == ("any" in item):
+            raise r.fail(where, "give either measure + at_least, or any = [{ measure, at_least }, ...]")
+        raw = [item] if "measure" in item else item["any"]
+        if not isinstance(raw, list) or not raw:
+            raise r.fail(f"{where}.any", "must be a non-empty list of { measure = ..., at_least = ... }")
+        conditions = []
+        for j, cond in enumerate(raw, start=1):
+            ckey = where if "measure" in item else f"{where}.any[{j}]"
+            if not isinstance(cond, dict) or "at_least" not in cond:
+                raise r.fail(f"{ckey}.at_least", "missing; every condition needs a threshold")
+            conditions.append(
+                Condition(
+                    measure=r.measure(cond.get("measure"), f"{ckey}.measure"),
+                    at_least=r.number(cond, f"{ckey}.at_least", 0),
+                )
+            )
+        out.append(Criterion(key=key, label=r.text(item, f"{where}.label"), any_of=tuple(conditions)))
+    return tuple(out)
+
+
+def _exclusions(r: _Reader, data: dict[str, Any]) -> Exclusions:
+    ex = r.table(
+        data,
+        "exclusions",
+        {
+            "under_age",
+            "hospice",
+            "long_term_institutional",
+            "already_enrolled",
+            "declined_reapproach_pending",
+            "lookback_days",
+        },
+    )
+    return Exclusions(
+        under_age=r.integer(ex, "exclusions.under_age", 18) or None,  # 0 turns the age rule off
+        hospice=r.boolean(ex, "exclusions.hospice", True),
+        long_term_institutional=r.boolean(ex, "exclusions.long_term_institutional", True),
+        already_enrolled=r.boolean(ex, "exclusions.already_enrolled", True),
+        declined_reapproach_pending=r.boolean(ex, "exclusions.declined_reapproach_pending", True),
+        lookback_days=r.integer(ex, "exclusions.lookback_days", 90, minimum=1),
+    )
+
+
+def _flags(r: _Reader, data: dict[str, Any]) -> Flags:
+    flags = r.table(data, "flags", set(FLAGS))
+    sections = {}
+    allowed = {
+        "uncontrolled_chronic_disease": {"codes", "heart_failure_codes", "heart_failure_min_admissions"},
+        "polypharmacy": {"min_active_medications"},
+        "behavioral_health": set(),
+        "social_needs": set(),
+        "ambulatory_care_sensitive_admission": {"codes", "min_admissions"},
+    }
+    for name in FLAGS:
+        sections[name] = r.table(flags, f"flags.{name}", allowed[name]) if name in flags else None
+    unc, poly, acsc = (
+        sections["uncontrolled_chronic_disease"],
+        sections["polypharmacy"],
+        sections["ambulatory_care_sensitive_admission"],
+    )
+    return Flags(
+        uncontrolled_codes=None
+        if unc is None
+        else r.codes(unc, "flags.uncontrolled_chronic_disease.codes", None),
+        heart_failure_codes=r.codes(
+            unc or {}, "flags.uncontrolled_chronic_disease.heart_failure_codes", ("I50",)
+        ),
+        heart_failure_min_admissions=r.integer(
+            unc or {}, "flags.uncontrolled_chronic_disease.heart_failure_min_admissions", 2, minimum=1
+        ),
+        polypharmacy_min_medications=None
+        if poly is None
+        else r.integer(poly, "flags.polypharmacy.min_active_medications", 10, minimum=1),
+        behavioral_health=sections["behavioral_health"] is not None,
+        social_needs=sections["social_needs"] is not None,
+        acsc_codes=None
+        if acsc is None
+        else r.codes(acsc, "flags.ambulatory_care_sensitive_admission.codes", None),
+        acsc_min_admissions=r.integer(
+            acsc or {}, "flags.ambulatory_care_sensitive_admission.min_admissions", 1, minimum=1
+        ),
+    )
+
+
+def _ranking(r: _Reader, data: dict[str, Any]) -> dict[str, Any]:
+    ranking = r.table(data, "ranking", {"capacity", "weights", "rising_risk_min_increase"}, required=True)
+    weights_raw = ranking.get("weights", {"hcc_v28_normalized": 1.0})
+    if not isinstance(weights_raw, dict) or not weights_raw:
+        raise r.fail(
+            "ranking.weights", "must be a table of measure = weight, e.g. { hcc_v28_normalized = 1.0 }"
+        )
+    weights = {}
+    for measure, _ in weights_raw.items():
+        key = f"ranking.weights.{measure}"
+        weights[r.measure(measure, key)] = r.number(weights_raw, key, 0)
+    if "capacity" not in ranking:
+        raise r.fail("ranking.capacity", "missing; how many candidates can the program take per run?")
+    return {
+        "weights": weights,
+        "capacity": r.integer(ranking, "ranking.capacity", 0, minimum=1),
+        "rising_risk_min_increase": r.number(ranking, "ranking.rising_risk_min_increase", 0.5),
+    }
+
+
+def load(path: str | Path | None = None) -> Criteria:
+    """Read a criteria file (default: the shipped Camden rules); the file name prefixes every error."""
+    p = Path(path) if path is not None else DEFAULT_CRITERIA
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CriteriaError(str(p), "(file)", f"cannot be read: {exc.strerror}") from exc
+    return parse(text, source=p.name)

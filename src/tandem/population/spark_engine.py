@@ -1,0 +1,154 @@
+"""Run the same feature models on Apache Spark, for populations that outgrow one machine.
+
+Nothing about a feature is defined here: the models are the files in ``sql/`` run in the order of
+``features.MODELS``, translated by ``spark_sql.to_spark``; the value sets, the parameter row and the HCC
+scores are produced by the same code the DuckDB engine uses and handed to Spark as tables. Spark reads
+the claims as Parquet in the stored schema (``export_store`` writes that from a DuckDB store; at scale the
+loader's output would be written there directly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from . import charlson, features
+from .spark_sql import to_spark
+from .store import TABLES, resolve_db_path
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+ENGINES = ("duckdb", "spark")
+VALUE_SET_TABLES = ("charlson_map", "chronic_condition_map", "hcc_cpt_hcpcs")
+
+
+class SparkUnavailable(RuntimeError):
+    """PySpark is not installed or no Java runtime could start it."""
+
+
+def spark_session(master: str = "local[2]", shuffle_partitions: int = 4) -> SparkSession:
+    """A local session sized for one machine; at scale, pass a session built for the cluster instead."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise SparkUnavailable("pyspark is not installed (pip install pyspark)") from exc
+    try:
+        session = (
+            SparkSession.builder.master(master)
+            .appName("tandem-population")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.memory", os.environ.get("TANDEM_SPARK_DRIVER_MEMORY", "2g"))
+            .getOrCreate()
+        )
+    except Exception as exc:  # pragma: no cover - Java missing or failing to start
+        raise SparkUnavailable(f"Spark could not start (is a Java 17+ runtime installed?): {exc}") from exc
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def export_store(db_path: str | os.PathLike[str] | None, out_dir: str | os.PathLike[str]) -> Path:
+    """Write the stored claim tables as Parquet, the input format of the Spark engine."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = resolve_db_path(db_path)
+    if not path.exists():
+        raise FileNotFoundError(f"analytics store {path} does not exist; run `tandem population load` first")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for table in TABLES:
+            target = str(out / f"{table}.parquet").replace("'", "''")
+            con.execute(f"COPY (SELECT * FROM {table}) TO '{target}' (FORMAT parquet)")
+    finally:
+        con.close()
+    return out
+
+
+def _to_spark_table(spark: SparkSession, name: str, table: pa.Table) -> None:
+    spark.createDataFrame(table).createOrReplaceTempView(name)
+
+
+def build_features_spark(
+    as_of: dt.date,
+    db_path: str | os.PathLike[str] | None = None,
+    *,
+    input_dir: str | os.PathLike[str] | None = None,
+    lookback_months: tuple[int, int] = (6, 12),
+    chronic_months: int = 24,
+    active_med_days: int = 90,
+    spark: SparkSession | None = None,
+) -> pa.Table:
+    """`features.build_features` on Spark: same columns, same values."""
+    short, long = lookback_months
+    if not 0 < short <= long:
+        raise ValueError("lookback months must be positive with the short window first (e.g. 6,12)")
+    session = spark or spark_session()
+    with tempfile.TemporaryDirectory(prefix="tandem-spark-") as tmp:
+        source = Path(input_dir) if input_dir is not None else export_store(db_path, tmp)
+        for table in TABLES:
+            session.read.parquet(str(source / f"{table}.parquet")).createOrReplaceTempView(table)
+        helper = duckdb.connect()
+        try:
+            features._install_value_sets(helper)
+            features._install_params(helper, as_of, short, long, chronic_months, active_med_days)
+            for name in (*VALUE_SET_TABLES, "params"):
+                _to_spark_table(session, name, helper.sql(f"SELECT * FROM {name}").to_arrow_table())
+            _run_models(session, helper)
+        finally:
+            helper.close()
+        result = session.sql("SELECT * FROM fct_person_features").toArrow()
+        cached: Any = session.catalog
+        cached.clearCache()
+    names = [features._window_name(n, short, long) for n in result.column_names]
+    return result.rename_columns(names).sort_by("person_id")
+
+
+def _run_models(spark: SparkSession, helper: duckdb.DuckDBPyConnection) -> None:
+    for model in features.MODELS:
+        if model.startswith("charlson:"):
+            _, name, source = model.split(":")
+            sql = to_spark(charlson.charlson_sql(source))
+        elif model == "python:hcc_scores":
+            _hcc_scores(spark, helper)
+            continue
+        else:
+            name = model.split("/")[-1]
+            sql = to_spark((features.SQL_DIR / f"{model}.sql").read_text(encoding="utf-8"))
+        frame = spark.sql(sql).cache()
+        frame.createOrReplaceTempView(name)
+
+
+def _hcc_scores(spark: SparkSession, helper: duckdb.DuckDBPyConnection) -> None:
+    """HCC hierarchies and interactions are scored by the shared Python code on the driver.
+
+    Only (person, age, sex, OREC, dual code) and the distinct eligible diagnoses travel to the driver; at
+    very large scale this step is the one to distribute (e.g. `mapInArrow` by person) - not done yet.
+    """
+    helper.register("stg_person", spark.sql("SELECT * FROM stg_person").toArrow())
+    helper.register("int_hcc_dx", spark.sql("SELECT * FROM int_hcc_dx").toArrow())
+    features._hcc_scores(helper)
+    _to_spark_table(spark, "hcc_scores", helper.sql("SELECT * FROM hcc_scores").to_arrow_table())
+
+
+def compute_features(
+    as_of: dt.date,
+    db_path: str | os.PathLike[str] | None = None,
+    *,
+    engine: str = "duckdb",
+    lookback_months: tuple[int, int] = (6, 12),
+) -> pa.Table:
+    """The features table from the chosen engine (the CLI's `--engine`)."""
+    if engine == "duckdb":
+        return features.build_features(as_of, db_path, lookback_months=lookback_months)
+    if engine == "spark":
+        return build_features_spark(as_of, db_path, lookback_months=lookback_months)
+    raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")

@@ -1,0 +1,167 @@
+"""Synthea CSV loading: the sample loads, errors name file/line/column, failed loads change nothing."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tandem.population.load_common import load_snomed_map
+from tandem.population.load_synthea import load_directory
+from tandem.population.load_tuva import LoadError
+from tandem.population.management.commands.population import Command
+
+from . import formats
+
+SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "synthea-csv-27"
+TABLES = ("eligibility", "medical_claim", "pharmacy_claim")
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in TABLES}
+    finally:
+        con.close()
+
+
+def _edit(path: Path, line: int, column: str, value: str) -> None:
+    """Set ``column`` on CSV ``line`` (header = line 1)."""
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[line - 2][column] = value
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _drop_column(path: Path, column: str) -> None:
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[c for c in rows[0] if c != column], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.skipif(not (SAMPLE / "patients.csv").exists(), reason=f"Synthea sample not found at {SAMPLE}")
+def test_sample_export_loads_every_condition_code_and_reloads_idempotently(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    result = load_directory(SAMPLE, db)
+    assert result.rows_in_store["eligibility"] == 1051  # one span per payer_transitions row
+    assert result.rows_in_store["medical_claim"] == 604  # one line per encounter
+    assert result.rows_in_store["pharmacy_claim"] > 663  # one line per dispense
+    assert result.unmapped_codes == {}  # the shipped map covers every SNOMED code in the sample
+    assert result.deliberately_unmapped > 0  # employment / education status findings
+    assert load_directory(SAMPLE, db).rows_in_store == result.rows_in_store
+    con = duckdb.connect(str(db), read_only=True)
+    housing = con.execute(
+        "SELECT count(*) FROM medical_claim WHERE 'Z591' IN (diagnosis_code_1, diagnosis_code_2, "
+        "diagnosis_code_3, diagnosis_code_4, diagnosis_code_5)"
+    ).fetchall()[0][0]
+    ed = con.execute("SELECT count(*) FROM medical_claim WHERE revenue_center_code = '0450'").fetchall()[0][0]
+    con.close()
+    assert housing > 0 and ed == 17
+
+
+def test_map_rows_have_basis_and_source() -> None:
+    path = Path(__file__).resolve().parents[2] / "src/tandem/population/data/snomed_icd10_map.csv"
+    with path.open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(load_snomed_map()) > 100
+    for row in rows:
+        assert row["basis"] and "NLM" in row["source"] and row["map_version"]
+        assert bool(row["icd10cm_code"]) != row["basis"].startswith("not coded")
+    by_code = {r["snomed_code"]: r["icd10cm_code"] for r in rows}
+    assert by_code["105531004"] == "Z59.1" and by_code["73438004"] == "Z56.0" and by_code["224299000"] == ""
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "column", "value", "message"),
+    [
+        ("encounters.csv", 3, "START", "2021-02-30T09:00:00Z", "not a date"),
+        ("encounters.csv", 4, "ENCOUNTERCLASS", "teleporter", "unknown encounter class"),
+        ("encounters.csv", 2, "TOTAL_CLAIM_COST", "lots", "not a number"),
+        ("conditions.csv", 5, "CODE", "I50.9x", "not a SNOMED CT"),
+        ("medications.csv", 2, "DISPENSES", "two", "not a whole number"),
+        ("medications.csv", 3, "CODE", "abc", "not an RxNorm"),
+        ("patients.csv", 3, "GENDER", "X", "GENDER must be"),
+        ("conditions.csv", 2, "PATIENT", "nobody", "unknown patient"),
+    ],
+)
+def test_bad_value_names_file_line_and_column(
+    tmp_path: Path, file: str, line: int, column: str, value: str, message: str
+) -> None:
+    directory = formats.write_synthea(tmp_path / "s")
+    _edit(directory / file, line, column, value)
+    with pytest.raises(LoadError, match=message) as info:
+        load_directory(directory, tmp_path / "a.duckdb")
+    assert (info.value.file, info.value.line, info.value.field) == (str(directory / file), line, column)
+    assert f"{file}, line {line}, field '{column}'" in str(info.value)
+
+
+def test_missing_required_column_is_named(tmp_path: Path) -> None:
+    directory = formats.write_synthea(tmp_path / "s")
+    _drop_column(directory / "encounters.csv", "ENCOUNTERCLASS")
+    with pytest.raises(LoadError) as info:
+        load_directory(directory, tmp_path / "a.duckdb")
+    assert (info.value.file, info.value.line, info.value.field) == (
+        str(directory / "encounters.csv"),
+        1,
+        "ENCOUNTERCLASS",
+    )
+
+
+def test_icd10_condition_with_system_column_is_checked(tmp_path: Path) -> None:
+    directory = formats.write_synthea(tmp_path / "s")
+    _edit(directory / "conditions.csv", 2, "SYSTEM", "http://hl7.org/fhir/sid/icd-10-cm")
+    _edit(directory / "conditions.csv", 2, "CODE", "I50.9")
+    load_directory(directory, tmp_path / "a.duckdb")  # an ICD-10-CM code is taken as is
+    _edit(directory / "conditions.csv", 2, "CODE", "150.9")
+    with pytest.raises(LoadError, match="not an ICD-10-CM code") as info:
+        load_directory(directory, tmp_path / "b.duckdb")
+    assert (info.value.line, info.value.field) == (2, "CODE")
+
+
+def test_failed_load_leaves_store_unchanged_and_reload_does_not_duplicate(tmp_path: Path) -> None:
+    db = tmp_path / "a.duckdb"
+    good = formats.write_synthea(tmp_path / "good")
+    load_directory(good, db)
+    before = _counts(db)
+    assert before == {"eligibility": 3, "medical_claim": 10, "pharmacy_claim": 9}
+    load_directory(good, db)
+    assert _counts(db) == before
+    bad = formats.write_synthea(tmp_path / "bad")
+    _edit(bad / "encounters.csv", 2, "TOTAL_CLAIM_COST", "999")  # a valid change to an early file ...
+    _edit(bad / "medications.csv", 4, "START", "yesterday")  # ... and an error in the last one
+    with pytest.raises(LoadError, match="medications.csv, line 4"):
+        load_directory(bad, db)
+    assert _counts(db) == before
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT allowed_amount FROM medical_claim WHERE claim_id = 'e1'").fetchall() == [
+        (150.0,)
+    ]
+    con.close()
+
+
+def test_unmapped_snomed_codes_are_counted_not_fatal(tmp_path: Path) -> None:
+    directory = formats.write_synthea(tmp_path / "s")
+    _edit(directory / "conditions.csv", 2, "CODE", "999999999")
+    result = load_directory(directory, tmp_path / "a.duckdb")
+    assert result.unmapped_codes == {"999999999": 1}
+    assert result.deliberately_unmapped == 1  # Full-time employment
+
+
+def test_command_dispatches_on_format(tmp_path: Path) -> None:
+    directory = formats.write_synthea(tmp_path / "s")
+    db = str(tmp_path / "a.duckdb")
+    call_command(Command(), "load", str(directory), "--format", "synthea", "--db", db)
+    assert _counts(Path(db))["medical_claim"] == 10
+    _edit(directory / "patients.csv", 2, "BIRTHDATE", "1950/06/15")
+    with pytest.raises(CommandError, match=r"nothing was loaded: .*patients\.csv, line 2, field 'BIRTHDATE'"):
+        call_command(Command(), "load", str(directory), "--format", "synthea", "--db", db)

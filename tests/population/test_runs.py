@@ -1,0 +1,155 @@
+"""Runs recorded in the app database: counts, scores for everyone, the queue, trajectory across runs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from tandem.accounts.models import Role
+from tandem.core.models import AuditEvent
+from tandem.patients.models import IdentifierSystem, Patient, PatientIdentifier
+from tandem.population.criteria_config import CRITERIA_DIR, load
+from tandem.population.load_tuva import load_directory
+from tandem.population.models import RiskScore, StratificationRun
+from tandem.population.runs import record_run, trajectory
+from tandem.population.stratify import Population
+from tandem.programs.models import Episode, EpisodeStatus
+from tests.builders import make_episode, make_patient, make_program, make_team, make_user
+
+from .claims import inpatient, professional, write_dataset
+from .test_stratify import person
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2021, 6, 30)
+CAMDEN = load(CRITERIA_DIR / "camden.toml")
+
+
+def link(patient: Patient, person_id: str) -> Patient:
+    PatientIdentifier.objects.create(
+        patient=patient, system=IdentifierSystem.CLAIMS_PERSON_ID, value=person_id
+    )
+    return patient
+
+
+def run(people: list[dict[str, Any]], as_of: dt.date = AS_OF, **kw: Any) -> StratificationRun:
+    pop = Population(people=people, inputs={"eligibility": len(people)})
+    return record_run(pop, CAMDEN, as_of=as_of, db_path="x.duckdb", started_at=timezone.now(), **kw).run
+
+
+def test_run_records_counts_criteria_and_every_score() -> None:
+    user = make_user(Role.ANALYST)
+    r = run([person("p1"), person("p2", age=16), person("p3", chronic_conditions=0)], user=user)
+    assert r.finished_at is not None and r.run_by == user
+    assert (r.people_scored, r.eligible, r.excluded, r.candidates) == (3, 2, 1, 1)
+    assert r.excluded_by_reason == {"under_age": 1}
+    assert r.criteria_text == CAMDEN.text and r.criteria_sha256 == CAMDEN.sha256
+    assert r.inputs["tables"] == {"eligibility": 3}
+    assert r.not_in_app == 1  # p1 is a candidate with no patient record
+    scores = {s.person_id: s for s in RiskScore.objects.filter(run=r)}
+    assert set(scores) == {"p1", "p2", "p3"}
+    assert scores["p1"].is_candidate and scores["p1"].rank == 1 and scores["p1"].pseudo_id.startswith("X")
+    assert scores["p2"].exclusions == ["under_age"] and scores["p3"].criteria_met[-1] == "complexity"
+    assert "p1" not in scores["p1"].pseudo_id
+    assert (
+        AuditEvent.objects.filter(action="create", resource_type="population.StratificationRun").count() == 1
+    )
+
+
+def test_to_queue_is_idempotent_and_skips_enrolled() -> None:
+    program = make_program()
+    cm = make_user(Role.CARE_MANAGER)
+    new = link(make_patient(), "p1")
+    enrolled = link(make_patient(), "p2")
+    outreach = link(make_patient(), "p3")
+    make_episode(enrolled, status=EpisodeStatus.ENROLLED, care_manager=cm, program=program)
+    make_episode(outreach, status=EpisodeStatus.OUTREACH, program=program)
+    people = [person(p) for p in ("p1", "p2", "p3", "p4")]
+    first = run(people, to_queue=True)
+    assert (first.queued, first.skipped_open_episode, first.not_in_app) == (1, 1, 1)
+    assert first.excluded_by_reason == {"already_enrolled": 1}
+    episode = Episode.objects.get(patient=new)
+    assert (
+        episode.status == EpisodeStatus.CANDIDATE
+        and episode.referral_source == f"stratification run {first.pk}"
+    )
+    second = run(people, to_queue=True)
+    assert (second.queued, second.skipped_open_episode) == (0, 2)
+    assert Episode.objects.filter(patient=new).count() == 1
+    assert Episode.objects.filter(patient=enrolled).count() == 1
+
+
+def test_declined_with_future_reapproach_is_excluded() -> None:
+    program = make_program()
+    p = link(make_patient(), "p1")
+    ep = make_episode(p, program=program)
+    Episode.objects.filter(pk=ep.pk).update(
+        status=EpisodeStatus.DECLINED, reapproach_on=timezone.localdate() + dt.timedelta(days=10)
+    )
+    r = run([person("p1")], to_queue=True)
+    assert r.excluded_by_reason == {"declined_reapproach_pending": 1} and r.queued == 0
+    Episode.objects.filter(pk=ep.pk).update(reapproach_on=timezone.localdate() - dt.timedelta(days=1))
+    assert run([person("p1")]).excluded == 0
+
+
+def test_queue_needs_a_program_when_several_exist() -> None:
+    make_program("One")
+    make_program("Two")
+    from tandem.core.errors import DomainError
+
+    with pytest.raises(DomainError, match="Name the program"):
+        run([person("p1")], to_queue=True)
+    assert not StratificationRun.objects.exists()
+
+
+def test_trajectory_and_rising_risk_across_runs(client: Client) -> None:
+    p = link(make_patient(team=make_team()), "p1")
+    run([person("p1", hcc_v28_normalized=1.1)], as_of=dt.date(2021, 3, 31))
+    second = run([person("p1", hcc_v28_normalized=2.3)], as_of=AS_OF)
+    score = RiskScore.objects.get(run=second, person_id="p1")
+    assert "rising_risk" in score.flags and score.reason.endswith("HCC up from 1.1 to 2.3 since March")
+    assert score.patient == p
+    points = trajectory(p)
+    assert [pt["hcc"] for pt in points] == [1.1, 2.3]
+    supervisor = p.care_team.supervisor  # type: ignore[union-attr]
+    client.force_login(supervisor)
+    html = client.get(f"/patients/{p.public_id}/").content.decode()
+    assert 'data-testid="risk-card"' in html and "HCC up from 1.1 to 2.3 since March" in html
+    assert "CMS-HCC V28 score across runs" in html
+
+
+def test_command_end_to_end(tmp_path: Path) -> None:
+    medical = [
+        inpatient("idx", "2021-06-20", "2021-06-24", dx="I50.22"),
+        inpatient("pri", "2021-03-01", "2021-03-03", dx="J44.1"),
+        professional("a", "2021-04-01", dx="I50.22", diagnosis_code_2="F32.9", diagnosis_code_3="Z59.01"),
+        professional("b", "2021-05-01", dx="J44.9"),
+    ]
+    write_dataset(tmp_path / "in", medical=medical)
+    db = tmp_path / "a.duckdb"
+    load_directory(tmp_path / "in", db)
+    link(make_patient(), "p1")
+    make_program()
+    make_user(Role.ANALYST, username="ana")
+    out = tmp_path / "c.csv"
+    args = ["population", "stratify", "--as-of", "2021-06-30", "--db", str(db), "--out", str(out)]
+    call_command(*args, "--to-queue", "--user", "ana")
+    rows = list(csv.DictReader(out.open()))
+    assert [r["person_id"] for r in rows] == ["p1"] and rows[0]["rank"] == "1"
+    assert rows[0]["reason"].startswith("2 admissions in 6 months; 2 chronic conditions")
+    assert "homelessness" in rows[0]["reason"]
+    r = StratificationRun.objects.get()
+    assert r.run_by.username == "ana" and r.queued == 1  # type: ignore[union-attr]
+    call_command(*args, "--to-queue")
+    assert Episode.objects.count() == 1
+    assert StratificationRun.objects.order_by("-id").first().skipped_open_episode == 1  # type: ignore[union-attr]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n')
+    with pytest.raises(CommandError, match="title"):
+        call_command(*args, "--criteria", str(bad))
