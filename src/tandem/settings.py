@@ -174,6 +174,9 @@ TIME_ZONE = os.environ.get("TANDEM_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
+# The predictive model `tandem population train` writes and the population pages read.
+RISK_MODEL_PATH = Path(os.environ.get("TANDEM_RISK_MODEL", VAR_DIR / "models" / "risk.json"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 

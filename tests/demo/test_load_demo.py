@@ -23,9 +23,10 @@ def _debug(settings):  # type: ignore[no-untyped-def]
 def test_load_demo_creates_staff_teams_and_patients_with_episodes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    call_command("load_demo", members=80, months=12, seed=7, claims_dir=tmp_path / "claims")
+    call_command("load_demo", members=80, months=12, seed=7, claims_dir=tmp_path / "claims", population=200)
     out = capsys.readouterr().out
     assert "Loaded 80 synthetic patients" in out
+    assert "Analytics skipped: training the risk model needs 24 months" in out
     assert "cm.rivera" in out and "tandem-demo-2026" in out
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert CareTeam.objects.count() == 2
@@ -73,3 +74,24 @@ def test_load_demo_refuses_outside_debug_and_bad_arguments(settings, tmp_path: P
     settings.DEBUG = False
     with pytest.raises(CommandError, match="TANDEM_DEBUG"):
         call_command("load_demo", members=10, claims_dir=tmp_path)
+
+
+def test_load_demo_runs_the_population_pipeline(
+    tmp_path: Path, settings, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """Claims into the analytics store, a trained model, and a recorded stratification run."""
+    from tandem.population.models import StratificationRun
+
+    settings.VAR_DIR = tmp_path
+    settings.RISK_MODEL_PATH = tmp_path / "models" / "risk.json"
+    call_command(
+        "load_demo", members=60, months=24, seed=11, claims_dir=tmp_path / "demo" / "claims", population=800
+    )
+    out = capsys.readouterr().out
+    assert "tandem population load:" in out and "tandem population stratify:" in out
+    assert (tmp_path / "analytics.duckdb").exists()
+    assert settings.RISK_MODEL_PATH.exists()
+    run = StratificationRun.objects.get()
+    assert run.people_scored == 800
+    # The app holds the 60 costliest people of the 800.
+    assert Patient.objects.count() == 60

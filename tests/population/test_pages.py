@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -59,14 +61,17 @@ def test_analyst_sees_pseudonymous_ids_only(
     assert "Patient page" not in html
 
 
-def test_overview_figures(client: Client, scored: tuple[StratificationRun, Patient, Patient]) -> None:
+def test_overview_figures(
+    client: Client, scored: tuple[StratificationRun, Patient, Patient], settings: Any, tmp_path: Path
+) -> None:
+    settings.RISK_MODEL_PATH = tmp_path / "no-model.json"
     client.force_login(make_user(Role.ANALYST))
     soup = BeautifulSoup(client.get("/population/").content, "html.parser")
     summary = soup.find(attrs={"data-testid": "population-summary"}).get_text(" ", strip=True)  # type: ignore[union-attr]
     assert "Members scored 3" in summary and "$95,100" in summary
     assert "Top 1% of people hold 94.6% of spend" in summary
     assert len(soup.find_all("svg")) == 4
-    assert "Not available yet" in soup.find(attrs={"data-testid": "model-evaluation"}).get_text()  # type: ignore[union-attr]
+    assert "No model trained yet" in soup.find(attrs={"data-testid": "model-evaluation"}).get_text()  # type: ignore[union-attr]
 
 
 def test_supervisor_links_only_own_teams_patients(

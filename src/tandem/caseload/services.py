@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tandem.accounts.models import Role, User
@@ -113,31 +113,60 @@ class ContactDue:
         return (self.today - start).days
 
 
+def last_contact_subquery() -> Subquery:
+    """The latest contact date of the outer episode (NULL when there is none).
+
+    A correlated subquery walks the (episode, occurred_on) index once per episode; the join and
+    GROUP BY over every episode and patient column it replaces cost ten times more for a team.
+    """
+    return Subquery(
+        Contact.objects.filter(episode_id=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
+    )
+
+
 def with_last_contact(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
-    return episodes.annotate(last_contact_on=Max("contacts__occurred_on"))
+    return episodes.annotate(last_contact_on=last_contact_subquery())
+
+
+def due_on(*, tier: str, last_contact_on: date | None, enrolled_on: date | None, cadence: Cadence, today: date) -> date:
+    """Next contact = last contact (or enrollment) + the tier's cadence.
+
+    Takes plain values so the dashboard can apply the rule to thousands of rows without building
+    a model instance for each.
+    """
+    start = last_contact_on or enrolled_on or today
+    return start + timedelta(days=cadence.days_for(tier))
 
 
 def contact_due(
     episode: Episode, cadence: Cadence, *, today: date, last_contact_on: date | None
 ) -> ContactDue:
-    """Next contact = last contact (or enrollment) + the tier's cadence."""
-    start = last_contact_on or episode.enrolled_on or today
     return ContactDue(
         episode=episode,
         last_contact_on=last_contact_on,
-        due_on=start + timedelta(days=cadence.days_for(episode.tier)),
+        due_on=due_on(
+            tier=episode.tier,
+            last_contact_on=last_contact_on,
+            enrolled_on=episode.enrolled_on,
+            cadence=cadence,
+            today=today,
+        ),
         today=today,
     )
 
 
-def contact_dues(episodes: QuerySet[Episode], *, today: date) -> list[ContactDue]:
-    """Due dates for enrolled episodes, in one query plus one for the programs' cadences."""
-    rows = list(with_last_contact(episodes.filter(status=EpisodeStatus.ENROLLED)))
+def contact_dues_of(rows: Sequence[Episode], *, today: date) -> list[ContactDue]:
+    """Due dates for episodes already annotated by `with_last_contact` (one query for cadences)."""
     cadences = cadences_for(e.program_id for e in rows)
     return [
         contact_due(e, cadences[e.program_id], today=today, last_contact_on=e.last_contact_on)  # type: ignore[attr-defined]
         for e in rows
     ]
+
+
+def contact_dues(episodes: QuerySet[Episode], *, today: date) -> list[ContactDue]:
+    """Due dates for enrolled episodes, in one query plus one for the programs' cadences."""
+    return contact_dues_of(list(with_last_contact(episodes.filter(status=EpisodeStatus.ENROLLED))), today=today)
 
 
 def next_contact(episode: Episode, *, today: date | None = None) -> ContactDue | None:
@@ -323,12 +352,15 @@ def worklist(user: User, *, today: date | None = None, limit: int | None = SECTI
     come and who are assigned to them or to no one (the recruitment queue's rule).
     """
     today = today or timezone.localdate()
-    mine = Episode.objects.filter(primary_care_manager=user, status=EpisodeStatus.ENROLLED).select_related(
-        "patient"
+    # One query serves both the contact and the assessment sections (they used to run it twice).
+    mine = list(
+        with_last_contact(
+            Episode.objects.filter(primary_care_manager=user, status=EpisodeStatus.ENROLLED)
+        ).select_related("patient")
     )
-    dues = [d for d in contact_dues(mine, today=today) if d.due_on <= today]
+    dues = [d for d in contact_dues_of(mine, today=today) if d.due_on <= today]
     dues.sort(key=lambda d: (d.due_on, d.episode.patient.family_name))
-    assessments = [a for a in assessment_dues(list(mine), today=today) if a.completed < a.total]
+    assessments = [a for a in assessment_dues(mine, today=today) if a.completed < a.total]
     assessments.sort(key=lambda a: (not a.overdue, -a.day))
     tasks = list(
         Task.objects.filter(assigned_to=user, status=TaskStatus.OPEN, due_on__lte=today + timedelta(days=7))

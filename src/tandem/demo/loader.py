@@ -20,6 +20,7 @@ from django.utils import timezone
 from faker import Faker
 
 from tandem.accounts.models import CareTeam, User
+from tandem.demo.activity import add_activity
 from tandem.patients.models import (
     CareTeamParticipant,
     IdentifierSystem,
@@ -31,6 +32,7 @@ from tandem.patients.models import (
 )
 from tandem.programs import services as programs
 from tandem.programs.models import EpisodeStatus, Program
+from tandem.referrals.demo import seed_resources
 from tandem.synth.generator import generate
 
 S = EpisodeStatus
@@ -45,8 +47,14 @@ class DemoSummary:
     claims_dir: Path
 
 
-def load_demo(*, members: int, months: int, seed: int, claims_dir: Path) -> DemoSummary:
-    """Generate claims, then create staff, teams and patients in one transaction (all or nothing)."""
+def load_demo(
+    *, members: int, months: int, seed: int, claims_dir: Path, population: int | None = None
+) -> DemoSummary:
+    """Generate claims, then create staff, teams and patients in one transaction (all or nothing).
+
+    The claims cover `population` people (the payer's whole population, for the analytics);
+    the app receives the `members` costliest of them, the kind of people a program serves.
+    """
     from tandem.demo.staff import ensure_staff
 
     claims_dir.mkdir(parents=True, exist_ok=True)
@@ -54,15 +62,15 @@ def load_demo(*, members: int, months: int, seed: int, claims_dir: Path) -> Demo
     this_month = timezone.localdate().replace(day=1)
     year, month0 = divmod(this_month.year * 12 + this_month.month - 1 - months, 12)
     generate(
-        members=members,
+        members=max(members, population or members),
         months=months,
         seed=seed,
         out_dir=claims_dir,
         fmt="csv",
         start=date(year, month0 + 1, 1),
     )
-    people = _read_people(claims_dir)
     spend = _spend_last_12_months(claims_dir)
+    people = sorted(_read_people(claims_dir), key=lambda p: -spend.get(p["person_id"], 0.0))[:members]
     with transaction.atomic():
         by_team = ensure_staff()
         program, _ = Program.objects.get_or_create(
@@ -73,6 +81,7 @@ def load_demo(*, members: int, months: int, seed: int, claims_dir: Path) -> Demo
             },
         )
         practices = _practices(seed)
+        seed_resources()
         summary = _create_patients(people, spend, by_team, program, practices, seed)
     return DemoSummary(claims_dir=claims_dir, **summary)
 
@@ -135,17 +144,22 @@ def _create_patients(
     n = len(ranked)
     counts = {"patients": 0, "enrolled": 0, "outreach": 0, "candidates": 0}
     today = timezone.localdate()
+    assigned = dict.fromkeys(by_team, 0)
     for rank, person in enumerate(ranked):
         if PatientIdentifier.objects.filter(
             system=IdentifierSystem.CLAIMS_PERSON_ID, value=person["person_id"]
         ).exists():
             continue
-        patient = _make_patient(fake, rng, person, teams[rank % len(teams)], rng.choice(practices))
+        team = teams[rank % len(teams)]
+        patient = _make_patient(fake, rng, person, team, rng.choice(practices))
         counts["patients"] += 1
         share = rank / max(n, 1)
-        team_cms = by_team[patient.care_team.name] if patient.care_team else []
+        # Pharmacists consult on the team; they are not primary care managers.
+        team_cms = [u for u in by_team[team.name] if u.discipline != "pharmacist"]
         if share < 0.12:
-            cm = team_cms[rank % len(team_cms)]
+            # Round-robin within the team, so every care manager carries a caseload.
+            cm = team_cms[assigned[team.name] % len(team_cms)]
+            assigned[team.name] += 1
             ep = programs.open_episode(patient=patient, program=program, by=None, source="demo: top spend")
             programs.transition(ep, S.OUTREACH, by=None)
             tier = "high" if share < 0.04 else "medium" if share < 0.08 else "low"
@@ -160,6 +174,7 @@ def _create_patients(
             CareTeamParticipant.objects.create(
                 patient=patient, user=cm, role="Primary care manager", started_on=ep.enrolled_on
             )
+            add_activity(ep, care_manager=cm, rng=rng, today=today)
             counts["enrolled"] += 1
         elif share < 0.18:
             ep = programs.open_episode(patient=patient, program=program, by=None, source="demo: high spend")

@@ -20,6 +20,7 @@ from tandem.core.permissions import role_required, visible_patients
 
 from . import charts
 from .criteria_config import CriteriaError, parse
+from .evaluation_view import evaluation
 from .models import RiskScore, StratificationRun
 from .stratify import COMPLEXITY_LABELS, EXCLUSION_LABELS, FLAG_LABELS
 
@@ -35,7 +36,7 @@ def _latest_run() -> StratificationRun | None:
 @role_required(*ROLES)
 def overview(request: HttpRequest) -> HttpResponse:
     run = _latest_run()
-    ctx: dict[str, Any] = {"run": run}
+    ctx: dict[str, Any] = {"run": run, "evaluation": evaluation()}
     if run is not None:
         rows = list(
             RiskScore.objects.filter(run=run).values_list(

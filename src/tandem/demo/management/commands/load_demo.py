@@ -16,7 +16,20 @@ class Command(BaseCommand):
     help = "Load a synthetic demo population, staff accounts and care teams (development only)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--members", type=int, default=300, help="synthetic people to generate")
+        parser.add_argument(
+            "--members", type=int, default=300, help="synthetic patients to load into the app"
+        )
+        parser.add_argument(
+            "--population",
+            type=int,
+            default=3000,
+            help="people in the synthetic claims (the analytics population)",
+        )
+        parser.add_argument(
+            "--no-analytics",
+            action="store_true",
+            help="skip loading the analytics store, training and stratifying",
+        )
         parser.add_argument("--months", type=int, default=24, help="months of claims history")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same people)")
         parser.add_argument("--claims-dir", type=Path, default=None, help="where to write the demo claims")
@@ -37,13 +50,26 @@ class Command(BaseCommand):
         else:
             started = time.perf_counter()
             summary = load_demo(
-                members=opts["members"], months=opts["months"], seed=opts["seed"], claims_dir=claims_dir
+                members=opts["members"],
+                months=opts["months"],
+                seed=opts["seed"],
+                claims_dir=claims_dir,
+                population=opts["population"],
             )
             self.stdout.write(
                 f"Loaded {summary.patients} synthetic patients ({summary.enrolled} enrolled, "
                 f"{summary.outreach} in outreach, {summary.candidates} candidates) in "
                 f"{time.perf_counter() - started:.1f}s; claims in {summary.claims_dir}"
             )
+            if opts["no_analytics"]:
+                self.stdout.write("Analytics skipped (--no-analytics).")
+            elif opts["months"] < 24:
+                self.stdout.write("Analytics skipped: training the risk model needs 24 months of claims.")
+            else:
+                from tandem.demo.analytics import run_pipeline
+
+                for line in run_pipeline(claims_dir):
+                    self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for s in STAFF:
