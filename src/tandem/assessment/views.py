@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -18,10 +18,10 @@ from tandem.assessment.domains import PROMPTS
 from tandem.assessment.forms import DomainForm, InstrumentForm
 from tandem.assessment.instruments import UnknownInstrument, all_instruments, get
 from tandem.assessment.models import Domain, DomainEntry, InstrumentResponse
+from tandem.assessment.reassessment import reassessment_due
 from tandem.core import audit
 from tandem.core.errors import DomainError
-from tandem.core.permissions import CLINICAL_ROLES, can_view_patient, deny, role_required
-from tandem.patients.models import Patient
+from tandem.core.permissions import CLINICAL_ROLES, patient_or_denial, role_required
 from tandem.programs.models import EpisodeStatus
 from tandem.programs.services import current_episode
 
@@ -32,16 +32,9 @@ CHARTS = {
 }
 
 
-def _patient(request: HttpRequest, public_id: UUID) -> Patient | HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
-    if not can_view_patient(request.user, patient):
-        return deny(request, patient=patient, what="patient")
-    return patient
-
-
 @role_required(*CLINICAL_ROLES)
 def overview(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found
@@ -56,6 +49,7 @@ def overview(request: HttpRequest, public_id: UUID) -> HttpResponse:
     for entry in entries:
         by_domain[entry.domain].append(entry)
     progress = services.progress(episode) if episode and episode.status == EpisodeStatus.ENROLLED else None
+    due_again = reassessment_due(episode) if episode else []
     domains = [
         {
             "value": value,
@@ -95,6 +89,7 @@ def overview(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "domains": domains,
             "responses": list(reversed(responses)),
             "charts": charts,
+            "due_again": due_again,
             "instruments": all_instruments(),
         },
     )
@@ -102,7 +97,7 @@ def overview(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def domain_entry(request: HttpRequest, public_id: UUID, domain: str) -> HttpResponse:
-    found = _patient(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found
@@ -142,7 +137,7 @@ def domain_entry(request: HttpRequest, public_id: UUID, domain: str) -> HttpResp
 
 @role_required(*CLINICAL_ROLES)
 def instrument_entry(request: HttpRequest, public_id: UUID, instrument_id: str) -> HttpResponse:
-    found = _patient(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found

@@ -30,7 +30,7 @@ from tandem.careplans.models import CarePlan, Goal, GoalCheckIn, GoalStatus, Pla
 from tandem.careplans.revisions import differences, step_owner
 from tandem.core import audit
 from tandem.core.errors import DomainError, StaleEdit
-from tandem.core.permissions import CLINICAL_ROLES, can_view_patient, deny, role_required
+from tandem.core.permissions import CLINICAL_ROLES, patient_or_denial, role_required
 from tandem.patients.models import Patient
 from tandem.programs.models import EpisodeStatus
 from tandem.programs.services import current_episode
@@ -44,9 +44,10 @@ class Found:
 
 
 def find_plan(request: HttpRequest, public_id: UUID, *, need_plan: bool = True) -> Found | HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
-    if not can_view_patient(request.user, patient):
-        return deny(request, patient=patient, what="patient")
+    found = patient_or_denial(request, public_id)
+    if isinstance(found, HttpResponse):
+        return found
+    patient = found
     plan = services.current_plan(patient)
     if need_plan and plan is None:
         raise DomainError("This person has no care plan in progress; start one from the care plan page.")

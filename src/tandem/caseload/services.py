@@ -128,7 +128,9 @@ def with_last_contact(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
     return episodes.annotate(last_contact_on=last_contact_subquery())
 
 
-def due_on(*, tier: str, last_contact_on: date | None, enrolled_on: date | None, cadence: Cadence, today: date) -> date:
+def due_on(
+    *, tier: str, last_contact_on: date | None, enrolled_on: date | None, cadence: Cadence, today: date
+) -> date:
     """Next contact = last contact (or enrollment) + the tier's cadence.
 
     Takes plain values so the dashboard can apply the rule to thousands of rows without building
@@ -166,7 +168,9 @@ def contact_dues_of(rows: Sequence[Episode], *, today: date) -> list[ContactDue]
 
 def contact_dues(episodes: QuerySet[Episode], *, today: date) -> list[ContactDue]:
     """Due dates for enrolled episodes, in one query plus one for the programs' cadences."""
-    return contact_dues_of(list(with_last_contact(episodes.filter(status=EpisodeStatus.ENROLLED))), today=today)
+    return contact_dues_of(
+        list(with_last_contact(episodes.filter(status=EpisodeStatus.ENROLLED))), today=today
+    )
 
 
 def next_contact(episode: Episode, *, today: date | None = None) -> ContactDue | None:

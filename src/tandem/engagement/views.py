@@ -13,23 +13,15 @@ from django.views.decorators.http import require_POST
 from tandem.accounts.models import User
 from tandem.core import audit
 from tandem.core.models import AuditAction
-from tandem.core.permissions import CLINICAL_ROLES, can_view_patient, deny, role_required
+from tandem.core.permissions import CLINICAL_ROLES, patient_or_denial, role_required
 from tandem.engagement import services
 from tandem.engagement.forms import AssignForm, AttemptForm, EnrollForm, ReferralForm
 from tandem.engagement.models import ConsentKind
-from tandem.patients.models import Patient
 from tandem.programs.models import Episode
 
 
-def _patient_or_denial(request: HttpRequest, public_id: UUID) -> Patient | HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
-    if not can_view_patient(request.user, patient):
-        return deny(request, patient=patient, what="patient")
-    return patient
-
-
 def _episode_or_denial(request: HttpRequest, public_id: UUID, episode_id: int) -> Episode | HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     return get_object_or_404(
@@ -99,7 +91,7 @@ def review(request: HttpRequest, public_id: UUID, episode_id: int) -> HttpRespon
 
 @role_required(*CLINICAL_ROLES)
 def new_referral(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found

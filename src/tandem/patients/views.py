@@ -12,18 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from tandem.core import audit
 from tandem.core.errors import StaleEdit
 from tandem.core.models import AuditAction
-from tandem.core.permissions import CLINICAL_ROLES, can_view_patient, deny, role_required
+from tandem.core.permissions import CLINICAL_ROLES, patient_or_denial, role_required
 from tandem.patients import services
 from tandem.patients.forms import PatientContactForm, PatientSearchForm, RelatedPersonForm
 from tandem.patients.models import Patient, RelatedPerson
 from tandem.programs.services import current_episode
-
-
-def _patient_or_denial(request: HttpRequest, public_id: UUID) -> Patient | HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
-    if not can_view_patient(request.user, patient):
-        return deny(request, patient=patient, what="patient")
-    return patient
 
 
 @role_required(*CLINICAL_ROLES)
@@ -52,7 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found
@@ -74,7 +67,7 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def edit_contact(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found
@@ -122,7 +115,7 @@ def _differences(form: PatientContactForm, saved: Patient) -> list[dict[str, Any
 
 @role_required(*CLINICAL_ROLES)
 def related_person_form(request: HttpRequest, public_id: UUID, pk: int | None = None) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from tandem.accounts.models import Role, User
 from tandem.core import audit
 from tandem.core.models import AuditAction
-from tandem.core.permissions import CLINICAL_ROLES, can_view_patient, deny, role_required
-from tandem.patients.models import Patient
+from tandem.core.permissions import CLINICAL_ROLES, patient_or_denial, role_required
 from tandem.referrals import groups, services
 from tandem.referrals.forms import JoinGroupForm, ReferForm, ResourceForm, ResourceSearchForm, StatusForm
 from tandem.referrals.models import CommunityResource, ResourceReferral
@@ -24,13 +23,6 @@ from tandem.referrals.models import CommunityResource, ResourceReferral
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _patient_or_denial(request: HttpRequest, public_id: UUID) -> Patient | HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
-    if not can_view_patient(request.user, patient):
-        return deny(request, patient=patient, what="patient")
-    return patient
 
 
 def _search(form: ResourceSearchForm) -> list[CommunityResource] | None:
@@ -51,7 +43,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 @role_required(*CLINICAL_ROLES)
 def patient_referrals(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One person's referrals and groups, with a search to refer them (POSTed: a need is PHI)."""
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found
@@ -77,7 +69,7 @@ def patient_referrals(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def refer(request: HttpRequest, public_id: UUID, resource_id: int) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     patient = found
@@ -114,7 +106,7 @@ def refer(request: HttpRequest, public_id: UUID, resource_id: int) -> HttpRespon
 
 @role_required(*CLINICAL_ROLES)
 def update_status(request: HttpRequest, public_id: UUID, referral_id: int) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     referral = get_object_or_404(
@@ -169,7 +161,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 @role_required(*CLINICAL_ROLES)
 @require_POST
 def join_group(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     form = JoinGroupForm(request.POST)
