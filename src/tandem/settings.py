@@ -107,6 +107,8 @@ _db_url = os.environ.get("TANDEM_DATABASE_URL")
 if _db_url:
     DATABASES: dict[str, Any] = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
 else:
+    # A fresh checkout has no var/ yet; SQLite cannot create a file in a missing folder.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
