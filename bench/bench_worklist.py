@@ -1,25 +1,33 @@
 """Load benchmark: the care manager's worklist and the supervisor's caseload dashboard.
 
-Builds its own PostgreSQL database (`tandem_bench`, dropped and re-created each run) with
---patients enrolled patients spread over --care-managers care managers in teams of ten, serves
-the app on loopback with `tandem runserver --noreload` (DEBUG off), signs in --users concurrent
-users (care managers open the worklist, one in five users is a supervisor opening the dashboard),
-sends a bounded number of requests per user within a time limit, and PRINTS p50/p95/max latency
-and error count per page. It never asserts a time.
+Builds its own PostgreSQL database (`tandem_bench`) with --patients enrolled patients spread over
+--care-managers care managers in teams of ten, serves the app on loopback with gunicorn (DEBUG off,
+a secret key set; `tandem runserver --noreload` only if gunicorn is missing), and runs one load
+phase per --think value. In each phase --users simulated users (one in five a supervisor opening
+the dashboard, the others care managers opening their worklist) each sign in once, then request
+their page in a loop, waiting --think seconds between a response and the next request (0 = the
+harsh closed loop with no think time), until --requests per user or --time-limit seconds. It
+PRINTS p50/p95/p99/max latency, throughput and errors by kind per page, and the load average; it
+never asserts a time.
 
-    python bench/bench_worklist.py --patients 50000 --care-managers 200 --users 50
+    python bench/bench_worklist.py --patients 50000 --care-managers 200 --users 50 --think 0,1
 
-`make bench` passes --members/--months to every bench script; they are accepted and ignored.
+--reuse keeps an existing `tandem_bench` of the same size (migrating it) instead of rebuilding it,
+and leaves it in place afterwards. `make bench` passes --members/--months to every bench script;
+they are accepted and ignored.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -40,23 +48,50 @@ def parse() -> argparse.Namespace:
     ap.add_argument("--patients", type=int, default=50_000)
     ap.add_argument("--care-managers", type=int, default=200)
     ap.add_argument("--users", type=int, default=50, help="concurrent signed-in users")
-    ap.add_argument("--requests", type=int, default=20, help="requests per user")
-    ap.add_argument("--time-limit", type=float, default=300.0, help="seconds for the load phase")
-    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument(
+        "--think",
+        default="0,1",
+        help="comma-separated think times in seconds, one load phase each (0 = no think time)",
+    )
+    ap.add_argument("--requests", type=int, default=40, help="requests per user per phase (upper bound)")
+    ap.add_argument("--time-limit", type=float, default=90.0, help="seconds per load phase (upper bound)")
+    ap.add_argument("--port", type=int, default=0, help="loopback port (0 = a free one)")
     ap.add_argument(
         "--server",
         choices=["auto", "gunicorn", "runserver"],
         default="auto",
-        help="gunicorn (if installed: pip install gunicorn; a bench-only tool) else `tandem runserver`",
+        help="gunicorn (a dev dependency) if installed, else `tandem runserver`",
     )
+    # Sync workers, one request each: the work is CPU in Python plus short waits on PostgreSQL (on
+    # the same machine), so about two per core keeps the cores busy without thrashing.
     ap.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
+    ap.add_argument("--reuse", action="store_true", help="reuse an existing tandem_bench of the same size")
     ap.add_argument(
         "--server-url",
         default=os.environ.get("TANDEM_BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server (no database name); the bench creates and drops its own database",
+        help="PostgreSQL server (no database name); the bench creates its own database",
     )
     args, _unknown = ap.parse_known_args()  # --members/--months from `make bench` are ignored
+    args.port = args.port or free_port()
     return args
+
+
+def existing_size(server_url: str) -> tuple[int, int] | None:
+    """(patients, care managers) of an existing bench database, or None if there is none."""
+    import psycopg
+
+    with psycopg.connect(server_url + "/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is None:
+            return None
+    try:
+        with psycopg.connect(f"{server_url}/{DB_NAME}", autocommit=True) as conn:
+            patients = conn.execute("SELECT count(*) FROM patients_patient").fetchone()
+            cms = conn.execute(
+                "SELECT count(*) FROM accounts_user WHERE username LIKE 'bench_cm%%'"
+            ).fetchone()
+    except psycopg.Error:
+        return None
+    return (patients[0] if patients else 0, cms[0] if cms else 0)
 
 
 def recreate_database(server_url: str) -> None:
@@ -194,6 +229,24 @@ def build(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     return [u.username for u in cms], [u.username for u in sups]
 
 
+def usernames(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The users `build` creates, for a reused database."""
+    n_teams = max(1, args.care_managers // 10)
+    return [f"bench_cm{i}" for i in range(args.care_managers)], [f"bench_sup{i}" for i in range(n_teams)]
+
+
+def migrate_only() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+
+
 class Session:
     """A signed-in browser stand-in: keeps cookies itself (secure cookies over loopback http)."""
 
@@ -230,8 +283,8 @@ class Session:
         )
         return status == 302 and "sessionid" in self.cookies
 
-    def get(self, path: str) -> int:
-        return self._open(path)[0]
+    def get(self, path: str) -> tuple[int, bytes]:
+        return self._open(path)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -253,8 +306,12 @@ def server_command(args: argparse.Namespace) -> list[str]:
             f"127.0.0.1:{args.port}",
             "--workers",
             str(args.workers),
-            "--threads",
-            "2",
+            "--worker-class",
+            "sync",
+            "--backlog",
+            "2048",
+            "--timeout",
+            "120",
             "--log-level",
             "warning",
         ]
@@ -266,116 +323,228 @@ def server_command(args: argparse.Namespace) -> list[str]:
     ]
 
 
-def serve(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(args: argparse.Namespace, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     port = args.port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Another process on the port would answer for ours (with another database): refuse.
+        if sock.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"127.0.0.1:{port} is already in use; pick another --port")
     print("server:", " ".join(Path(a).name if i == 0 else a for i, a in enumerate(server_command(args))))
-    proc = subprocess.Popen(
-        server_command(args),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as out:
+        proc = subprocess.Popen(server_command(args), env=env, stdout=out, stderr=subprocess.STDOUT)
     for _ in range(120):
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited; see {log}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
             return proc
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
     proc.terminate()
-    raise SystemExit("the server did not start")
+    raise SystemExit(f"the server did not start; see {log}")
 
 
-def load(args: argparse.Namespace, cms: list[str], sups: list[str]) -> dict[str, dict[str, Any]]:
+def server_cpu_seconds(proc: subprocess.Popen[bytes]) -> float | None:
+    """CPU time used so far by the server and its workers (Linux /proc; None elsewhere).
+
+    Printed per request so a slow figure can be told apart from a machine shared with other work.
+    """
+    try:
+        pids = [proc.pid]
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+        ticks = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# What a good answer must contain: a 200 that is some other page (an error page rendered with 200,
+# an empty body) counts as an error too.
+MARKERS = {"worklist": b'id="contacts-h"', "dashboard": b'data-testid="per-care-manager"'}
+
+
+def load(
+    args: argparse.Namespace, cms: list[str], sups: list[str], think: float, server: subprocess.Popen[bytes]
+) -> dict[str, Any]:
     base = f"http://127.0.0.1:{args.port}"
     n_sup = min(len(sups), max(1, args.users // 5))
     plan = [(u, "/caseload/dashboard/", "dashboard") for u in sups[:n_sup]]
     plan += [(u, "/caseload/worklist/", "worklist") for u in cms[: args.users - n_sup]]
-    results: dict[str, dict[str, Any]] = {
+    pages: dict[str, dict[str, Any]] = {
         p: {"lat": [], "errors": 0, "kinds": {}} for p in ("worklist", "dashboard")
     }
+    sign_ins: list[float] = []
+    sign_in_failures: list[str] = []
     lock = threading.Lock()
-    deadline = time.monotonic() + args.time_limit
-    start = threading.Barrier(len(plan))
+    clock: dict[str, float] = {}
+
+    def start_clock() -> None:
+        """Run by the barrier before it releases anyone: the phase starts once all have signed in."""
+        clock["cpu"] = server_cpu_seconds(server) or 0.0
+        clock["start"] = time.monotonic()
+        clock["deadline"] = clock["start"] + args.time_limit
+
+    ready = threading.Barrier(len(plan) + 1, action=start_clock)
 
     def run(username: str, path: str, page: str) -> None:
         session = Session(base)
-        ok = session.sign_in(username)
-        start.wait()
+        t0 = time.perf_counter()
+        try:
+            ok = session.sign_in(username)
+        except Exception as exc:  # noqa: BLE001 - a failed sign-in is reported, the run goes on
+            ok = False
+            failure = type(exc).__name__
+        else:
+            failure = "" if ok else "refused"
+        with lock:
+            sign_ins.append((time.perf_counter() - t0) * 1000)
+            if failure:
+                sign_in_failures.append(failure)
+        ready.wait()
+        if not ok:
+            return
+        # Spread the first requests over the first think interval, as real users would arrive.
+        time.sleep(random.uniform(0, think))
         for _ in range(args.requests):
-            if time.monotonic() > deadline:
+            if time.monotonic() > clock["deadline"]:
                 return
-            t0 = time.perf_counter()
+            t1 = time.perf_counter()
+            kind = ""
             try:
-                status: int | str = session.get(path) if ok else "sign-in failed"
+                status, body = session.get(path)
+                if status != 200:
+                    kind = f"HTTP {status}"
+                elif MARKERS[page] not in body:
+                    kind = "HTTP 200 without the page"
             except Exception as exc:  # noqa: BLE001 - any failure counts as an error, the run goes on
-                status = type(exc).__name__
-            elapsed = (time.perf_counter() - t0) * 1000
+                kind = type(exc).__name__
+            elapsed = (time.perf_counter() - t1) * 1000
             with lock:
-                if status == 200:
-                    results[page]["lat"].append(elapsed)
+                if kind:
+                    pages[page]["errors"] += 1
+                    pages[page]["kinds"][kind] = pages[page]["kinds"].get(kind, 0) + 1
                 else:
-                    results[page]["errors"] += 1
-                    kinds = results[page]["kinds"]
-                    kinds[str(status)] = kinds.get(str(status), 0) + 1
+                    pages[page]["lat"].append(elapsed)
+            if think:
+                time.sleep(think)
 
     threads = [threading.Thread(target=run, args=row) for row in plan]
-    t0 = time.monotonic()
     for t in threads:
         t.start()
+    load_before = os.getloadavg()
+    ready.wait()
     for t in threads:
         t.join()
-    results["_wall"] = {"seconds": time.monotonic() - t0, "users": len(plan), "supervisors": n_sup}
-    return results
+    cpu = server_cpu_seconds(server)
+    return {
+        "pages": pages,
+        "seconds": time.monotonic() - clock["start"],
+        "server_cpu": None if cpu is None else cpu - clock["cpu"],
+        "users": len(plan),
+        "supervisors": n_sup,
+        "sign_ins": sorted(sign_ins),
+        "sign_in_failures": sign_in_failures,
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+    }
 
 
-def report(results: dict[str, dict[str, Any]]) -> None:
-    wall = results.pop("_wall")
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    return values[min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))]
+
+
+def report(result: dict[str, Any], think: float) -> None:
+    label = "no think time (closed loop, harsh)" if think == 0 else f"think time {think:g} s between requests"
+    la, lb = result["load_before"], result["load_after"]
     print(
-        f"load: {wall['users']} concurrent users ({wall['supervisors']} supervisors), {wall['seconds']:.1f} s"
+        f"-- phase: {result['users']} concurrent users ({result['supervisors']} supervisors), {label}; "
+        f"{result['seconds']:.1f} s; load average before sign-in {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}, "
+        f"after {lb[0]:.2f} {lb[1]:.2f} {lb[2]:.2f} ({os.cpu_count()} cores)"
     )
-    print(f"{'page':<10} {'ok':>6} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for page, r in results.items():
+    s = result["sign_ins"]
+    print(
+        f"sign-in (once per user, not in the page figures): p50 {statistics.median(s):.0f} ms, "
+        f"max {s[-1]:.0f} ms, failures {len(result['sign_in_failures'])}"
+    )
+    done = sum(len(r["lat"]) + r["errors"] for r in result["pages"].values())
+    if result["server_cpu"] is not None and done:
+        print(
+            f"server CPU (gunicorn workers, not PostgreSQL): {1000 * result['server_cpu'] / done:.0f} ms "
+            f"per request, {result['server_cpu'] / result['seconds']:.2f} cores on average"
+        )
+    header = ("page", "ok", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "req/s")
+    print("{:<10} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7}".format(*header))
+    for page, r in result["pages"].items():
         lat = sorted(r["lat"])
+        rate = (len(lat) + r["errors"]) / result["seconds"]
         if lat:
-            p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
-            p50 = statistics.median(lat)
-            print(f"{page:<10} {len(lat):>6} {r['errors']:>7} {p50:>8.0f} {p95:>8.0f} {lat[-1]:>8.0f}")
+            print(
+                f"{page:<10} {len(lat):>6} {r['errors']:>7} {statistics.median(lat):>8.0f} "
+                f"{pct(lat, 0.95):>8.0f} {pct(lat, 0.99):>8.0f} {lat[-1]:>8.0f} {rate:>7.1f}"
+            )
         else:
-            print(f"{page:<10} {0:>6} {r['errors']:>7} {'-':>8} {'-':>8} {'-':>8}")
-        if r["kinds"]:
-            print(f"{'':<10} errors by kind: {r['kinds']}")
+            print(f"{page:<10} {0:>6} {r['errors']:>7} {'-':>8} {'-':>8} {'-':>8} {'-':>8} {rate:>7.1f}")
+        print(f"{'':<10} errors by kind: {r['kinds'] or 'none'}")
 
 
 def main() -> None:
     args = parse()
-    recreate_database(args.server_url)
+    thinks = [float(t) for t in args.think.split(",") if t.strip()]
     env = {
         **os.environ,
         "TANDEM_DATABASE_URL": f"{args.server_url}/{DB_NAME}",
         "TANDEM_DEBUG": "0",
         "TANDEM_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+        "TANDEM_LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "tandem.settings",
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT / "src"))
+    la = os.getloadavg()
+    print(f"before the bench: load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} ({os.cpu_count()} cores)")
+    reuse = args.reuse and existing_size(args.server_url) == (args.patients, args.care_managers)
     server = None
+    log = Path(tempfile.gettempdir()) / f"tandem-bench-server-{os.getpid()}.log"
     try:
         t0 = time.monotonic()
-        cms, sups = build(args)
-        print(
-            f"setup: {args.patients} enrolled patients, {args.care_managers} care managers, "
-            f"{len(sups)} teams in {time.monotonic() - t0:.0f} s"
-        )
-        server = serve(args, env)
-        report(load(args, cms, sups))
+        if reuse:
+            migrate_only()
+            cms, sups = usernames(args)
+            print(f"setup: reused {DB_NAME} ({args.patients} patients, {args.care_managers} care managers)")
+        else:
+            recreate_database(args.server_url)
+            cms, sups = build(args)
+            print(
+                f"setup: {args.patients} enrolled patients, {args.care_managers} care managers, "
+                f"{len(sups)} teams in {time.monotonic() - t0:.0f} s"
+            )
+        from django.db import connections
+
+        connections.close_all()
+        server = serve(args, env, log)
+        for think in thinks:
+            report(load(args, cms, sups, think, server), think)
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+            print(f"server log: {log}")
         from django.db import connections
 
         connections.close_all()
-        drop_database(args.server_url)
+        if not args.reuse:
+            drop_database(args.server_url)
 
 
 if __name__ == "__main__":

@@ -109,3 +109,48 @@ def test_goal_without_progress_for_four_weeks_reaches_the_agenda() -> None:
     conf = conferences.schedule(c.team, held_on=TODAY, by=c.supervisor)
     careplans.check_in(moving, by=None, rating=5, note="", on=TODAY)
     assert AgendaTrigger.GOAL_STALLED not in {i.trigger for i in conferences.build_agenda(conf)}
+
+
+def test_dashboard_flags_exactly_the_patients_readiness_flags() -> None:
+    """The dashboard narrows the team in SQL before judging; it must never disagree with `readiness`."""
+    from tests.caseload.builders import enrolled
+
+    c = make_caseload(tier="low")
+    cases = {"ready": c.episode}
+    for name in ("ready2", "no_pcp", "acute", "low_confidence", "confidence_not_latest", "goal_open"):
+        cases[name] = enrolled(c.team, c.other_care_manager, tier="low")[1]
+    for name, ep in cases.items():
+        (goal,) = _plan(ep, ["Walk to church"])
+        if name != "goal_open":
+            Goal.objects.filter(pk=goal.pk).update(self_managed=True)  # test setup only
+        if name != "no_pcp":
+            services.record_care_event(ep.patient, by=None, kind=CareEventKind.PCP_KEPT, occurred_on=TODAY)
+        if name == "acute":
+            services.record_care_event(
+                ep.patient, by=None, kind=CareEventKind.ED_VISIT, occurred_on=TODAY - timedelta(days=10)
+            )
+        if name == "confidence_not_latest":
+            contact(ep, c.care_manager, on=TODAY - timedelta(days=5), confidence=9)
+            contact(ep, c.care_manager, on=TODAY, confidence=4)
+        else:
+            contact(ep, c.care_manager, on=TODAY, confidence=3 if name == "low_confidence" else 8)
+    expected = {ep for ep in cases.values() if graduation.readiness(ep).ready}
+    assert expected == {cases["ready"], cases["ready2"]}
+    board = dashboard.team_dashboard(c.team)
+    assert {ep for r in board.rows for ep in r.ready} == expected
+
+
+def test_dashboard_query_count_does_not_grow_with_the_team(django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.caseload.builders import enrolled
+
+    c = make_caseload(tier="high")  # someone is overloaded in both, so both list high-tier patients
+    with CaptureQueriesContext(connection) as small:
+        dashboard.team_dashboard(c.team)
+    for tier in ("high", "medium", "low", "high", "high"):
+        _, ep = enrolled(c.team, c.other_care_manager, tier=tier)
+        contact(ep, c.care_manager, on=TODAY, confidence=8)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        dashboard.team_dashboard(c.team)

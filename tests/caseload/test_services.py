@@ -159,6 +159,7 @@ def test_dashboard_counts_balance_and_maintenance() -> None:
     assert rows[third].enrolled == 0
     assert board.mean_high == pytest.approx(5 / 3)
     assert [r.user for r in board.overloaded] == [c.care_manager]
+    assert len(rows[c.care_manager].high_episodes) == 5  # listed for the balance view's Reassign links
     assert rows[c.care_manager].overdue == 5
     assert rows[c.other_care_manager].max_days_since == 60
     capped = dashboard.team_dashboard(c.team, max_high=1)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -158,3 +160,69 @@ def test_command_reports_load_error_as_command_error(tmp_path: Path) -> None:
     write_table(directory / "medical_claim.csv", "medical_claim", [professional("c1", "2021-99-01")])
     with pytest.raises(CommandError, match=r"medical_claim\.csv, line 2, field 'claim_start_date'"):
         call_command(Command(), "load", str(directory), "--db", str(tmp_path / "a.duckdb"))
+
+
+def _typed_parquet(directory: Path, **overrides: object) -> Path:
+    """The good medical claims as a Parquet file with real column types (dates, doubles, float codes)."""
+    columns: dict[str, pa.Array] = {
+        "claim_id": pa.array(["c1", "c2"]),
+        "claim_line_number": pa.array([1.0, 1.0]),  # a dataframe library's float for an integer column
+        "claim_type": pa.array(["professional", "professional"]),
+        "person_id": pa.array(["p1", "p1"]),
+        "claim_start_date": pa.array([dt.date(2021, 3, 1), dt.date(2021, 4, 1)]),
+        "claim_end_date": pa.array([dt.datetime(2021, 3, 1), dt.datetime(2021, 4, 1)]),
+        "admission_date": pa.array([None, None], pa.date32()),
+        "discharge_date": pa.array([None, None], pa.date32()),
+        "admit_type_code": pa.array([None, 1.0]),
+        "place_of_service_code": pa.array([11.0, 2.0]),
+        "bill_type_code": pa.array([None, None], pa.string()),
+        "revenue_center_code": pa.array([None, None], pa.string()),
+        "hcpcs_code": pa.array(["99213", "99213"]),
+        "paid_amount": pa.array([10.5, None]),
+        "allowed_amount": pa.array([12, 13], pa.int32()),
+        "diagnosis_code_1": pa.array(["I10", "E11.9"]),
+        "data_source": pa.array(["test", "test"]),
+    }
+    columns.update({k: pa.array(v) for k, v in overrides.items()})  # type: ignore[call-overload]
+    (directory / "medical_claim.csv").unlink()
+    pq.write_table(pa.table(columns), directory / "medical_claim.parquet")
+    return directory / "medical_claim.parquet"
+
+
+def test_typed_parquet_loads_with_the_same_conventions(tmp_path: Path) -> None:
+    directory = _good(tmp_path)
+    _typed_parquet(directory)
+    db = tmp_path / "a.duckdb"
+    load_directory(directory, db)
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        "SELECT claim_line_number, claim_end_date, admit_type_code, place_of_service_code, paid_amount, "
+        "allowed_amount, diagnosis_code_1 FROM medical_claim ORDER BY claim_id"
+    ).fetchall()
+    con.close()
+    assert rows == [
+        (1, dt.date(2021, 3, 1), None, "11", 10.5, 12.0, "I10"),
+        (1, dt.date(2021, 4, 1), "1", "02", None, 13.0, "E119"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "values", "got"),
+    [
+        ("claim_line_number", [1.0, 0.0], "'0'"),
+        ("claim_line_number", [1.0, 1.5], "'1.5'"),
+        ("place_of_service_code", [11.0, 123.0], "'123'"),
+        ("diagnosis_code_1", ["I10", "12345"], "'12345'"),
+    ],
+)
+def test_typed_parquet_errors_name_row_and_field(
+    tmp_path: Path, field: str, values: list[object], got: str
+) -> None:
+    directory = _good(tmp_path)
+    path = _typed_parquet(directory, **{field: values})
+    db = tmp_path / "a.duckdb"
+    with pytest.raises(LoadError) as info:
+        load_directory(directory, db)
+    assert (info.value.file, info.value.line, info.value.field) == (str(path), 2, field)
+    assert str(info.value).endswith(f"(got {got})")
+    assert _counts(db) == {"eligibility": 0, "medical_claim": 0, "pharmacy_claim": 0}

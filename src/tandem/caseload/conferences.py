@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import CareTeam, Role, User
 from tandem.caseload import goals
-from tandem.caseload.graduation import readiness_many
+from tandem.caseload.graduation import ready_among
 from tandem.caseload.models import (
     ACUTE_KINDS,
     AgendaItem,
@@ -119,8 +119,7 @@ def build_agenda(conference: CaseConference, *, today: date | None = None) -> li
     for due in contact_dues(enrolled, today=today):
         if due.overdue:
             add(due.episode.patient_id, AgendaTrigger.OVERDUE, f"Contact {due.days_overdue} day(s) overdue")
-    enrolled_list = list(enrolled)
-    for result in readiness_many(enrolled_list, today=today).values():
+    for result in ready_among(enrolled, today=today).values():
         if result.ready:
             add(result.episode.patient_id, AgendaTrigger.GRADUATION, "Meets every graduation criterion")
     for flag in StaffFlag.objects.filter(patient__in=team_patients, agenda_item__isnull=True).select_related(

@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from tandem.accounts.models import User
 from tandem.careplans import services as careplans
@@ -57,10 +58,15 @@ def summaries(episodes: Sequence[Episode], *, top: Mapping[int, int]) -> dict[in
     return out
 
 
-def achieved_counts(episodes: Sequence[Episode]) -> dict[int, int]:
-    """Goals achieved per episode, across all its plans (a revised plan keeps what was achieved)."""
+def achieved_counts(episodes: Sequence[Episode] | QuerySet[Episode, Any]) -> dict[int, int]:
+    """Goals achieved per episode, across all its plans (a revised plan keeps what was achieved).
+
+    A queryset (of pks) is used as a subquery: a team's IN list of thousands of ids costs more to
+    send and plan than the join.
+    """
+    ids = episodes if isinstance(episodes, QuerySet) else [e.pk for e in episodes]
     return dict(
-        Goal.objects.filter(care_plan__episode_id__in=[e.pk for e in episodes], status=GoalStatus.ACHIEVED)
+        Goal.objects.filter(care_plan__episode_id__in=ids, status=GoalStatus.ACHIEVED)
         .values("care_plan__episode_id")
         .annotate(n=Count("id"))
         .values_list("care_plan__episode_id", "n")

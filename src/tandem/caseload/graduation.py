@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -25,7 +25,7 @@ from tandem.caseload.models import (
     GraduationHandoff,
     HandoffMethod,
 )
-from tandem.caseload.services import Cadence, cadences_for
+from tandem.caseload.services import Cadence, all_cadences, cadences_for
 from tandem.core.errors import ConflictError, DomainError
 from tandem.programs import services as programs
 from tandem.programs.models import Episode, EpisodeStatus
@@ -156,6 +156,49 @@ def readiness_many(episodes: Sequence[Episode], *, today: date | None = None) ->
         )
         for e in episodes
     }
+
+
+def ready_among(episodes: QuerySet[Episode], *, today: date | None = None) -> dict[int, Readiness]:
+    """Readiness of those `episodes` that could be ready (the dashboard's "ready to graduate").
+
+    Judging a whole team with `readiness_many` builds facts and reasons for thousands of patients
+    to flag a handful. Three criteria are necessary and cheap to test in SQL (confidence at the
+    latest contact that asked, a kept primary care visit, no recent acute use), so they narrow the
+    team first, with the loosest setting of any program so the filter can only let too many
+    through; the survivors are judged by `readiness_many`, the same rule as everywhere else.
+    """
+    today = today or timezone.localdate()
+    cadences = all_cadences()
+    min_confidence = min(c.graduation_min_confidence for c in cadences)
+    pcp_since = today - timedelta(days=max(c.graduation_pcp_within_days for c in cadences))
+    acute_since = today - timedelta(days=min(c.graduation_acute_free_days for c in cadences))
+    latest_confidence = Subquery(
+        Contact.objects.filter(episode_id=OuterRef("pk"), self_management_confidence__isnull=False)
+        .order_by("-occurred_on", "-id")
+        .values("self_management_confidence")[:1]
+    )
+    candidates = list(
+        episodes.filter(status=EpisodeStatus.ENROLLED)
+        .annotate(latest_confidence=latest_confidence)
+        .filter(latest_confidence__gte=min_confidence)
+        .filter(
+            Exists(
+                CareEvent.objects.filter(
+                    patient_id=OuterRef("patient_id"), kind=CareEventKind.PCP_KEPT, occurred_on__gte=pcp_since
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                CareEvent.objects.filter(
+                    patient_id=OuterRef("patient_id"), kind__in=ACUTE_KINDS, occurred_on__gte=acute_since
+                )
+            )
+        )
+        .select_related("patient")
+        .order_by("patient__family_name", "patient__given_name", "pk")
+    )
+    return readiness_many(candidates, today=today)
 
 
 def graduate(

@@ -71,6 +71,11 @@ def cadences_for(program_ids: Iterable[int]) -> dict[int, Cadence]:
     return {pid: found.get(pid, Cadence()) for pid in ids}
 
 
+def all_cadences() -> list[Cadence]:
+    """Every configured cadence and the defaults: bounds that hold whatever program a patient is in."""
+    return [Cadence(), *(_from_row(row) for row in ProgramCadence.objects.all())]
+
+
 def _from_row(row: ProgramCadence) -> Cadence:
     return Cadence(
         high_days=row.high_days,
@@ -85,11 +90,12 @@ def _from_row(row: ProgramCadence) -> Cadence:
 
 def is_maintenance(episode: Episode, cadence: Cadence) -> bool:
     """Maintenance = enrolled, low tier, and the program sees low-tier patients monthly or less often."""
-    return (
-        episode.status == EpisodeStatus.ENROLLED
-        and episode.tier == Tier.LOW
-        and cadence.low_days >= MAINTENANCE_MIN_DAYS
-    )
+    return is_maintenance_values(status=episode.status, tier=episode.tier, cadence=cadence)
+
+
+def is_maintenance_values(*, status: str, tier: str, cadence: Cadence) -> bool:
+    """`is_maintenance` on plain values, for the dashboard's value rows."""
+    return status == EpisodeStatus.ENROLLED and tier == Tier.LOW and cadence.low_days >= MAINTENANCE_MIN_DAYS
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,11 @@ class ContactDue:
     @property
     def days_overdue(self) -> int:
         return max(0, (self.today - self.due_on).days)
+
+    @property
+    def tier_label(self) -> str:
+        """The tier's name; `get_tier_display` rebuilds a choices map on every call, once per row."""
+        return str(Tier(self.episode.tier).label)
 
     @property
     def days_since_contact(self) -> int:
@@ -194,19 +205,16 @@ class AssessmentDue:
         return self.day > ASSESSMENT_WINDOW_DAYS and self.completed < self.total
 
 
-def assessment_dues(episodes: Sequence[Episode], *, today: date) -> list[AssessmentDue]:
+def assessment_dues(
+    episodes: Sequence[Episode], *, today: date, source: QuerySet[Episode] | None = None
+) -> list[AssessmentDue]:
     """Incomplete first-30-day assessments, by the same rule as `assessment.services.progress`.
 
     Computed for a whole caseload in one query instead of one `progress()` call per episode;
-    tests/caseload check both give the same answer for every episode.
+    tests/caseload check both give the same answer for every episode. `source`, the queryset the
+    episodes came from, lets that query use a subquery instead of binding hundreds of ids.
     """
-    ids = [e.pk for e in episodes]
-    done = dict(
-        DomainEntry.objects.filter(episode_id__in=ids, complete=True)
-        .values("episode_id")
-        .annotate(n=Count("domain", distinct=True))
-        .values_list("episode_id", "n")
-    )
+    done = completed_domains(source.values("pk") if source is not None else [e.pk for e in episodes])
     total = len(Domain.values)
     out = []
     for e in episodes:
@@ -214,6 +222,16 @@ def assessment_dues(episodes: Sequence[Episode], *, today: date) -> list[Assessm
         day = max(1, (today - start).days + 1)
         out.append(AssessmentDue(episode=e, completed=done.get(e.pk, 0), total=total, day=day))
     return out
+
+
+def completed_domains(episode_ids: Sequence[int] | QuerySet[Episode, Any]) -> dict[int, int]:
+    """Complete assessment domains per episode; pass a queryset of pks to avoid a long IN list."""
+    return dict(
+        DomainEntry.objects.filter(episode_id__in=episode_ids, complete=True)
+        .values("episode_id")
+        .annotate(n=Count("domain", distinct=True))
+        .values_list("episode_id", "n")
+    )
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -315,6 +333,23 @@ PRIORITY_ORDER = {TaskPriority.URGENT: 0, TaskPriority.HIGH: 1, TaskPriority.NOR
 SECTION_LIMIT = 50
 
 
+# The columns the worklist reads: a caseload of a few hundred patients with every column of both
+# tables took most of the page's time to turn into model instances.
+WORKLIST_EPISODE_FIELDS = (
+    "patient_id",
+    "program_id",
+    "status",
+    "tier",
+    "enrolled_on",
+    "created_at",
+    "primary_care_manager_id",
+    "patient__public_id",
+    "patient__given_name",
+    "patient__family_name",
+    "patient__preferred_name",
+)
+
+
 @dataclass(frozen=True)
 class Worklist:
     today: date
@@ -357,14 +392,11 @@ def worklist(user: User, *, today: date | None = None, limit: int | None = SECTI
     """
     today = today or timezone.localdate()
     # One query serves both the contact and the assessment sections (they used to run it twice).
-    mine = list(
-        with_last_contact(
-            Episode.objects.filter(primary_care_manager=user, status=EpisodeStatus.ENROLLED)
-        ).select_related("patient")
-    )
+    source = Episode.objects.filter(primary_care_manager=user, status=EpisodeStatus.ENROLLED).order_by()
+    mine = list(with_last_contact(source).select_related("patient").only(*WORKLIST_EPISODE_FIELDS))
     dues = [d for d in contact_dues_of(mine, today=today) if d.due_on <= today]
     dues.sort(key=lambda d: (d.due_on, d.episode.patient.family_name))
-    assessments = [a for a in assessment_dues(mine, today=today) if a.completed < a.total]
+    assessments = [a for a in assessment_dues(mine, today=today, source=source) if a.completed < a.total]
     assessments.sort(key=lambda a: (not a.overdue, -a.day))
     tasks = list(
         Task.objects.filter(assigned_to=user, status=TaskStatus.OPEN, due_on__lte=today + timedelta(days=7))

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from . import charlson, hcc, lace
+from . import charlson, hcc_sql, lace
 from .store import resolve_db_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -43,6 +43,10 @@ MODELS: tuple[str, ...] = (
     "python:hcc_scores",
     "final/fct_person_features",
 )
+
+# Claim-line staging models are views: copying every stored column of every line into a temp table cost
+# more than each consumer re-reading the few columns it needs from the columnar store.
+VIEW_MODELS = frozenset({"staging/stg_medical_claim", "staging/stg_pharmacy_claim"})
 
 LEADING_COLUMNS = (
     "person_id, age, sex, ip_admits_6m, ip_admits_12m, ed_visits_6m, ed_visits_12m, readmits_30d_12m, "
@@ -99,36 +103,8 @@ def _install_params(
 
 
 def _hcc_scores(con: duckdb.DuckDBPyConnection) -> None:
-    """Score every person with both models; done in Python because hierarchies and interactions are sets."""
-    people = con.execute("SELECT person_id, age, sex, orec, dual_status_code FROM stg_person").fetchall()
-    codes: dict[str, list[str]] = {}
-    for person_id, code in con.execute("SELECT person_id, diagnosis_code FROM int_hcc_dx").fetchall():
-        codes.setdefault(person_id, []).append(code)
-    factor = hcc.normalization_factor()
-    rows: list[tuple[str, float | None, float | None, float | None, str, str]] = []
-    for person_id, age, sex, orec, dual in people:
-        if age is None or sex is None:
-            rows.append((person_id, None, None, None, "", ""))
-            continue
-        demo = hcc.Demographics(age=int(age), sex=str(sex), orec=orec, dual_status_code=dual)
-        v24 = hcc.score("CMS-HCC-V24", codes.get(person_id, []), demo)
-        v28 = hcc.score("CMS-HCC-V28", codes.get(person_id, []), demo)
-        rows.append(
-            (
-                person_id,
-                v24.raw,
-                v28.raw,
-                round(v28.raw / factor, 3),
-                " ".join(f"HCC{h}" for h in v24.hccs),
-                " ".join(f"HCC{h}" for h in v28.hccs),
-            )
-        )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE hcc_scores (person_id VARCHAR, hcc_v24_raw DOUBLE, hcc_v28_raw DOUBLE, "
-        "hcc_v28_normalized DOUBLE, hcc_v24_list VARCHAR, hcc_v28_list VARCHAR)"
-    )
-    if rows:
-        con.executemany("INSERT INTO hcc_scores VALUES (?, ?, ?, ?, ?, ?)", rows)
+    """HCC scores for everyone in `stg_person` from `int_hcc_dx`, as set operations in SQL (`hcc_sql`)."""
+    hcc_sql.build_scores(con)
 
 
 def run_models(con: duckdb.DuckDBPyConnection) -> None:
@@ -141,7 +117,8 @@ def run_models(con: duckdb.DuckDBPyConnection) -> None:
         else:
             name = model.split("/")[-1]
             sql = (SQL_DIR / f"{model}.sql").read_text(encoding="utf-8")
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            kind = "VIEW" if model in VIEW_MODELS else "TABLE"
+            con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
 
 
 def build_features(

@@ -15,7 +15,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from .store import TABLES, UNIQUE_KEYS, Column, connect
 
@@ -95,11 +94,79 @@ def _normalise(col: Column, expr: str) -> str:
     return expr
 
 
+INTEGER_TYPES = frozenset(
+    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+)
+FLOAT_TYPES = frozenset({"FLOAT", "DOUBLE"})
+
+
+def _is_numeric(kind: str) -> bool:
+    return kind in INTEGER_TYPES or kind in FLOAT_TYPES or kind.startswith("DECIMAL(")
+
+
 @dataclass
 class LoadedFile:
+    """One input file, read in place by DuckDB (Parquet) or as text by Arrow (CSV, for its line numbers)."""
+
     table: str
     path: Path
-    data: pa.Table  # all columns as text, plus __line
+    types: dict[str, str]  # present column -> DuckDB type of the source column
+    num_rows: int
+    data: pa.Table | None = None  # CSV only: all columns as text, plus __line
+    view: str = ""  # name of the relation holding the file on the load connection
+
+    def source(self) -> str:
+        if self.data is not None:
+            return self.view
+        names = ", ".join(f'"{n}"' for n in self.types)
+        path = str(self.path).replace("'", "''")
+        return (
+            f"(SELECT {names}, file_row_number + 1 AS __line "
+            f"FROM read_parquet('{path}', file_row_number = true))"
+        )
+
+    def text(self, name: str) -> str:
+        """The column as the text the checks were written for (CSV is text; Parquet types are cast).
+
+        Whole floats print without ".0" (as Arrow's cast did), so a POS code stored as 11.0 by a
+        dataframe library reads as "11", not "11.0".
+        """
+        kind = self.types[name]
+        ident = f'"{name}"'
+        if kind == "VARCHAR":
+            return ident
+        if kind.startswith("TIMESTAMP"):
+            return f"CAST(CAST({ident} AS DATE) AS VARCHAR)"
+        if kind in FLOAT_TYPES:
+            return (
+                f"CASE WHEN {ident} = floor({ident}) AND abs({ident}) < 1e15 "
+                f"THEN CAST(CAST({ident} AS BIGINT) AS VARCHAR) ELSE CAST({ident} AS VARCHAR) END"
+            )
+        return f"CAST({ident} AS VARCHAR)"
+
+    def typed_path(self, col: Column) -> tuple[str, str | None] | None:
+        """For a Parquet column whose type makes the text check moot: (stored value, condition a
+        non-NULL value must meet or None); None when the column must be checked as text.
+
+        Checking a DATE column's text for YYYY-MM-DD, or a DOUBLE's for a number, is pointless work on
+        tens of millions of values; numeric line numbers and counts still need range checks.
+        """
+        kind = self.types[col.name]
+        ident = f'"{col.name}"'
+        if col.check == "date" and kind == "DATE":
+            return ident, None
+        if col.check == "date" and kind.startswith("TIMESTAMP"):
+            return f"CAST({ident} AS DATE)", None
+        if col.check == "amount" and _is_numeric(kind):
+            return f"CAST({ident} AS DOUBLE)", None
+        if col.check in ("line_number", "count") and (kind in INTEGER_TYPES or kind in FLOAT_TYPES):
+            whole = f"try_cast({ident} AS INTEGER) IS NOT NULL"
+            if kind in FLOAT_TYPES:
+                whole = f"{ident} = floor({ident}) AND {whole}"
+            if col.check == "line_number":
+                whole += f" AND {ident} >= 1"
+            return f"CAST({ident} AS INTEGER)", whole
+        return None
 
 
 @dataclass
@@ -127,39 +194,47 @@ def find_table_files(directory: Path, table: str) -> list[Path]:
     )
 
 
-def _read_as_text(path: Path) -> pa.Table:
-    if path.suffix.lower() == ".parquet":
-        table = pq.read_table(path)
-        cols = []
-        for column in table.columns:
-            if pa.types.is_timestamp(column.type):
-                column = column.cast(pa.date32())
-            cols.append(column.cast(pa.string()))
-        table = pa.table(cols, names=table.column_names)
-        first_line = 1  # parquet rows are numbered from 1
-    else:
-        with path.open(encoding="utf-8-sig") as fh:
-            header = fh.readline().rstrip("\r\n").split(",")
-        names = [h.strip().strip('"') for h in header]
-        try:
-            table = pacsv.read_csv(
-                path,
-                convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names},
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=True,
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            raise LoadError(f"unreadable CSV ({exc})", file=str(path)) from exc
-        first_line = 2  # line 1 is the header
-    lines = pa.array(range(first_line, first_line + table.num_rows), type=pa.int64())
+def _read_csv_as_text(path: Path) -> pa.Table:
+    with path.open(encoding="utf-8-sig") as fh:
+        header = fh.readline().rstrip("\r\n").split(",")
+    names = [h.strip().strip('"') for h in header]
+    try:
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise LoadError(f"unreadable CSV ({exc})", file=str(path)) from exc
+    lines = pa.array(range(2, 2 + table.num_rows), type=pa.int64())  # line 1 is the header
     return table.append_column("__line", lines)
 
 
+def _open_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, index: int) -> LoadedFile:
+    wanted = {c.name for c in TABLES[table]}
+    if path.suffix.lower() != ".parquet":
+        data = _read_csv_as_text(path)
+        view = f"__raw_{index}"
+        con.register(view, data)
+        types = {n: "VARCHAR" for n in data.column_names if n in wanted}
+        return LoadedFile(table, path, types, data.num_rows, data, view)
+    escaped = str(path).replace("'", "''")
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{escaped}')").fetchall()
+        rows = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata('{escaped}')").fetchall()
+    except duckdb.Error as exc:
+        raise LoadError(f"unreadable Parquet ({exc})", file=str(path)) from exc
+    types = {str(r[0]): str(r[1]) for r in described if r[0] in wanted}
+    return LoadedFile(table, path, types, int(rows[0][0] or 0))
+
+
 def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
+    """Every check over the whole file in one scan; only a failure looks at a single row."""
     columns = TABLES[loaded.table]
-    present = set(loaded.data.column_names)
+    present = set(loaded.types)
     for col in columns:
         if col.required and col.name not in present:
             raise LoadError(
@@ -170,63 +245,88 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
     for col in columns:
         if col.name not in present:
             continue
-        ident = f'"{col.name}"'
+        typed = loaded.typed_path(col)
+        text = loaded.text(col.name)
         if col.not_null:
-            selects.append(f"min(CASE WHEN {ident} IS NULL OR trim({ident}) = '' THEN __line END)")
+            empty = f'"{col.name}" IS NULL' if typed else f"{text} IS NULL OR trim({text}) = ''"
+            selects.append(f"min(CASE WHEN {empty} THEN __line END)")
             probes.append((col.name, "value is required"))
         predicate, message = CHECKS[col.check]
-        if predicate != "TRUE":
-            value = f"nullif(trim({ident}), '')"
+        if typed is not None:
+            if typed[1] is not None:
+                selects.append(
+                    f'min(CASE WHEN "{col.name}" IS NOT NULL AND NOT ({typed[1]}) THEN __line END)'
+                )
+                probes.append((col.name, message))
+        elif predicate != "TRUE":
+            value = f"nullif(trim({text}), '')"
             cond = predicate.replace("{v}", value)
             skip = ""
             if col.check == "icd10cm" and "diagnosis_code_type" in present:
-                skip = " AND coalesce(lower(diagnosis_code_type), 'icd-10-cm') = 'icd-10-cm'"
+                skip = (
+                    f" AND coalesce(lower({loaded.text('diagnosis_code_type')}), 'icd-10-cm') = 'icd-10-cm'"
+                )
             selects.append(f"min(CASE WHEN {value} IS NOT NULL{skip} AND NOT ({cond}) THEN __line END)")
             probes.append((col.name, message))
     if not selects:
         return
-    con.register("__raw", loaded.data)
-    try:
-        row = con.execute(f"SELECT {', '.join(selects)} FROM __raw").fetchall()[0]
-    finally:
-        con.unregister("__raw")
+    row = con.execute(f"SELECT {', '.join(selects)} FROM {loaded.source()}").fetchall()[0]
     failures = [(line, probes[i]) for i, line in enumerate(row) if line is not None]
     if failures:
         line, (name, message) = min(failures, key=lambda f: f[0])
-        bad = _value_at(loaded.data, name, line)
+        bad = con.execute(
+            f"SELECT {loaded.text(name)} FROM {loaded.source()} WHERE __line = ?", [int(line)]
+        ).fetchall()[0][0]
         raise LoadError(f"{message} (got {bad!r})", file=str(loaded.path), line=int(line), field=name)
 
 
-def _value_at(table: pa.Table, column: str, line: int) -> str | None:
-    first = table.column("__line")[0].as_py()
-    value = table.column(column)[line - first].as_py()
-    return None if value is None else str(value)
+def _stored_value(loaded: LoadedFile, col: Column) -> str:
+    if col.name not in loaded.types:
+        return f"CAST(NULL AS {col.sql_type})"
+    typed = loaded.typed_path(col)
+    if typed is not None:
+        return typed[0]
+    raw = f"nullif(trim({loaded.text(col.name)}), '')"
+    return f"CAST({_normalise(col, raw)} AS {col.sql_type})"
 
 
-def _typed_select(loaded: LoadedFile, file_label: str) -> str:
-    present = set(loaded.data.column_names)
+def _typed_select(loaded: LoadedFile, names: list[str] | None = None, extra: str = "") -> str:
+    """The file's rows as stored (normalised and typed); ``names`` limits the columns."""
+    cols = [c for c in TABLES[loaded.table] if names is None or c.name in names]
+    parts = [f"{_stored_value(loaded, c)} AS {c.name}" for c in cols]
+    return "SELECT " + ", ".join(parts) + extra + f" FROM {loaded.source()}"
+
+
+def _check_duplicates(con: duckdb.DuckDBPyConnection, table: str, files: list[LoadedFile]) -> None:
+    """Duplicate keys across the table's files: a hash pass over the keys, exact only on suspects.
+
+    Keeping (file, line) for tens of millions of keys to name a duplicate that almost never exists would
+    cost gigabytes; hashing the keys finds the candidate groups (collisions are re-checked exactly).
+    """
+    keys = list(UNIQUE_KEYS[table])
+    key_list = ", ".join(keys)
+    union = " UNION ALL ".join(_typed_select(f, keys) for f in files)
+    suspects = con.execute(
+        f"SELECT h FROM (SELECT hash({key_list}) AS h FROM ({union})) GROUP BY h HAVING count(*) > 1"
+    ).fetchall()
+    if not suspects:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE __dup_hash (h UBIGINT)")
+    con.executemany("INSERT INTO __dup_hash VALUES (?)", suspects)
     parts = []
-    for col in TABLES[loaded.table]:
-        if col.name in present:
-            raw = f"nullif(trim(\"{col.name}\"), '')"
-            parts.append(f"CAST({_normalise(col, raw)} AS {col.sql_type}) AS {col.name}")
-        else:
-            parts.append(f"CAST(NULL AS {col.sql_type}) AS {col.name}")
-    label = file_label.replace("'", "''")
-    parts.append(f"'{label}' AS __file")
-    parts.append("__line")
-    return "SELECT " + ", ".join(parts) + " FROM __raw"
-
-
-def _check_duplicates(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    keys = ", ".join(UNIQUE_KEYS[table])
+    for f in files:
+        label = str(f.path).replace("'", "''")
+        select = _typed_select(f, keys, f", '{label}' AS __file, __line")
+        parts.append(f"SELECT * FROM ({select}) WHERE hash({key_list}) IN (SELECT h FROM __dup_hash)")
+    rows = " UNION ALL ".join(parts)
     dup = con.execute(
         f"""
-        WITH ranked AS (
+        WITH candidates AS ({rows}),
+        ranked AS (
             SELECT __file, __line,
-                   row_number() OVER (PARTITION BY {keys} ORDER BY __file, __line) AS n,
-                   first_value(__line) OVER (PARTITION BY {keys} ORDER BY __file, __line) AS first_line
-            FROM __stage_{table}
+                   row_number() OVER (PARTITION BY {key_list} ORDER BY __file, __line) AS n,
+                   first_value(__line) OVER (PARTITION BY {key_list} ORDER BY __file, __line) AS first_line
+            FROM candidates
         )
         SELECT __file, __line, first_line FROM ranked WHERE n > 1 ORDER BY __file, __line LIMIT 1
         """
@@ -234,10 +334,10 @@ def _check_duplicates(con: duckdb.DuckDBPyConnection, table: str) -> None:
     if dup:
         dup_file, dup_line, first_line = dup[0]
         raise LoadError(
-            f"duplicate {table} key ({keys}); first seen at line {first_line}",
+            f"duplicate {table} key ({key_list}); first seen at line {first_line}",
             file=str(dup_file),
             line=int(dup_line),
-            field=UNIQUE_KEYS[table][0],
+            field=keys[0],
         )
 
 
@@ -246,59 +346,53 @@ def load_directory(
     db_path: str | os.PathLike[str] | None = None,
     tables: tuple[str, ...] = ("eligibility", "medical_claim", "pharmacy_claim"),
 ) -> LoadResult:
-    """Load every table from ``directory`` or nothing at all; raises LoadError naming the first problem."""
+    """Load every table from ``directory`` or nothing at all; raises LoadError naming the first problem.
+
+    Files are validated where they lie (DuckDB reads Parquet columns in place), then inserted straight
+    into the store inside one transaction: a failure rolls back, so nothing is ever half-loaded, and no
+    staging copy of the claims is made.
+    """
     root = Path(directory)
     if not root.is_dir():
         raise LoadError("not a directory", file=str(root))
-    plan: list[LoadedFile] = []
-    for table in tables:
-        for path in find_table_files(root, table):
-            plan.append(LoadedFile(table, path, _read_as_text(path)))
+    paths = [(table, path) for table in tables for path in find_table_files(root, table)]
 
     result = LoadResult()
     con = connect(db_path)
     try:
+        plan = [_open_file(con, table, path, i) for i, (table, path) in enumerate(paths)]
         for loaded in plan:
             _validate(con, loaded)
-        # Stage in temp tables (outside the store's tables) and check keys before touching anything.
         for table in tables:
-            cols = ", ".join(f"{c.name} {c.sql_type}" for c in TABLES[table])
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE __stage_{table} ({cols}, __file VARCHAR, __line BIGINT)"
-            )
-        for loaded in plan:
-            con.register("__raw", loaded.data)
-            try:
-                con.execute(f"INSERT INTO __stage_{loaded.table} {_typed_select(loaded, str(loaded.path))}")
-            finally:
-                con.unregister("__raw")
-            result.rows_in_files[loaded.table] = (
-                result.rows_in_files.get(loaded.table, 0) + loaded.data.num_rows
-            )
-            result.files.append(str(loaded.path))
-        for table in tables:
-            _check_duplicates(con, table)
+            _check_duplicates(con, table, [f for f in plan if f.table == table])
 
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         con.begin()
         try:
             for table in tables:
+                files = [f for f in plan if f.table == table]
                 keys = UNIQUE_KEYS[table]
-                match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
-                con.execute(
-                    f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM __stage_{table} s WHERE {match})"
-                )
+                if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
+                    match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
+                    incoming = " UNION ALL ".join(_typed_select(f, list(keys)) for f in files)
+                    con.execute(
+                        f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM ({incoming}) s WHERE {match})"
+                    )
                 names = ", ".join(c.name for c in TABLES[table])
-                con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM __stage_{table}")
+                for loaded in files:
+                    con.execute(f"INSERT INTO {table} ({names}) {_typed_select(loaded)}")
             for loaded in plan:
                 con.execute(
                     "INSERT INTO load_log VALUES (?, ?, ?, ?)",
-                    [now, loaded.table, str(loaded.path), loaded.data.num_rows],
+                    [now, loaded.table, str(loaded.path), loaded.num_rows],
                 )
             con.commit()
         except BaseException:
             con.rollback()
             raise
+        for loaded in plan:
+            result.rows_in_files[loaded.table] = result.rows_in_files.get(loaded.table, 0) + loaded.num_rows
+            result.files.append(str(loaded.path))
         for table in tables:
             result.rows_in_store[table] = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     finally:

@@ -85,17 +85,26 @@ year_stays as (
     where s.admit_date > p.long_start and s.admit_date <= p.as_of
     group by s.person_id
 ),
+window_dx as (
+    select d.person_id, d.diagnosis_code
+    from stg_diagnosis as d cross join p
+    where d.service_date > p.long_start and d.service_date <= p.as_of
+),
+code_groups as (
+    select distinct w.diagnosis_code, c.grp
+    from (select distinct diagnosis_code from window_dx) as w
+    join strat_codes as c on w.diagnosis_code like c.prefix || '%'
+),
 dx as (
     select
-        d.person_id,
-        bool_or(c.grp = 'uncontrolled') as uncontrolled_dx,
-        bool_or(c.grp = 'heart_failure') as heart_failure_dx,
-        bool_or(c.grp = 'social_support') as social_support_dx,
-        bool_or(c.grp = 'homelessness') as homelessness_dx
-    from stg_diagnosis as d cross join p
-    join strat_codes as c on d.diagnosis_code like c.prefix || '%'
-    where d.service_date > p.long_start and d.service_date <= p.as_of
-    group by d.person_id
+        w.person_id,
+        bool_or(g.grp = 'uncontrolled') as uncontrolled_dx,
+        bool_or(g.grp = 'heart_failure') as heart_failure_dx,
+        bool_or(g.grp = 'social_support') as social_support_dx,
+        bool_or(g.grp = 'homelessness') as homelessness_dx
+    from window_dx as w
+    join code_groups as g on g.diagnosis_code = w.diagnosis_code
+    group by w.person_id
 ),
 recent_claims as (
     select

@@ -4,14 +4,25 @@ with dx as (
     select distinct entity_id, diagnosis_code from {dx}
 ),
 
+-- Prefix matching is a non-equi join: do it once per distinct code (thousands), not per diagnosis row.
+codes as (
+    select distinct diagnosis_code from dx
+),
+
+code_conditions as (
+    select c.diagnosis_code, m.condition, m.weight_quan2011, m.weight_charlson1987
+    from codes as c
+    inner join charlson_map as m on starts_with(c.diagnosis_code, m.icd10_prefix)
+),
+
 matched as (
     select distinct
         d.entity_id,
-        m.condition,
-        m.weight_quan2011,
-        m.weight_charlson1987
+        cc.condition,
+        cc.weight_quan2011,
+        cc.weight_charlson1987
     from dx as d
-    inner join charlson_map as m on starts_with(d.diagnosis_code, m.icd10_prefix)
+    inner join code_conditions as cc on cc.diagnosis_code = d.diagnosis_code
 ),
 
 hierarchy as (
