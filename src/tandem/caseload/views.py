@@ -17,7 +17,7 @@ from tandem.caseload.forms import CareEventForm, ContactForm, FlagForm, Graduati
 from tandem.caseload.models import GraduationHandoff, Task
 from tandem.core import audit
 from tandem.core.errors import ConflictError
-from tandem.core.permissions import CLINICAL_ROLES, can_view_patient, deny, role_required
+from tandem.core.permissions import CLINICAL_ROLES, can_view_patient, deny, patient_or_denial, role_required
 from tandem.patients.models import Patient
 from tandem.programs import services as programs
 from tandem.programs.models import Episode, EpisodeStatus
@@ -26,13 +26,6 @@ from tandem.programs.models import Episode, EpisodeStatus
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _patient_or_denial(request: HttpRequest, public_id: UUID) -> Patient | HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
-    if not can_view_patient(request.user, patient):
-        return deny(request, patient=patient, what="patient")
-    return patient
 
 
 def _enrolled(patient: Patient) -> Episode:
@@ -48,7 +41,7 @@ def _enrolled(patient: Patient) -> Episode:
 
 @role_required(*CLINICAL_ROLES)
 def contact_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     episode = _enrolled(found)
@@ -90,7 +83,7 @@ def contact_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def care_event_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     if request.method == "POST":
@@ -124,7 +117,7 @@ def care_event_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def tier_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     episode = _enrolled(found)
@@ -156,7 +149,7 @@ def tier_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def reassign(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     episode = _enrolled(found)
@@ -189,7 +182,7 @@ def reassign(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def flag_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     form = FlagForm(request.POST or None)
@@ -222,7 +215,7 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def graduate(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     episode = _enrolled(found)
@@ -261,7 +254,7 @@ def graduate(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @role_required(*CLINICAL_ROLES)
 def certificate(request: HttpRequest, public_id: UUID, handoff_id: int) -> HttpResponse:
-    found = _patient_or_denial(request, public_id)
+    found = patient_or_denial(request, public_id)
     if isinstance(found, HttpResponse):
         return found
     handoff = get_object_or_404(

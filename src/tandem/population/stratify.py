@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from .criteria_config import Criteria
+from .criteria_config import FEATURE_MEASURES, Criteria
 from .features import build_features, open_session
 
 COMPLEXITY_LABELS = {
@@ -231,30 +231,13 @@ def _num(value: Any) -> float:
 
 def measures(row: Mapping[str, Any], criteria: Criteria) -> dict[str, float]:
     """Every number a rule or the ranking may refer to, missing values as 0."""
-    out = {
-        name: _num(row.get(name))
-        for name in (
-            "age",
-            "ip_admits_6m",
-            "ip_admits_12m",
-            "ed_visits_6m",
-            "ed_visits_12m",
-            "readmits_30d_12m",
-            "allowed_12m",
-            "paid_12m",
-            "active_meds",
-            "chronic_conditions",
-            "charlson",
-            "lace_latest",
-            "hcc_v24_raw",
-            "hcc_v28_raw",
-            "hcc_v28_normalized",
-            "outpatient_visits_12m",
-            "prior_admissions_before_index",
-            "nonobstetric_ip_admits_12m",
-            "acsc_admits_12m",
-        )
-    }
+    # Read straight from the row: the features plus the per-stay counts computed with them.
+    from_row = FEATURE_MEASURES + (
+        "prior_admissions_before_index",
+        "nonobstetric_ip_admits_12m",
+        "acsc_admits_12m",
+    )
+    out = {name: _num(row.get(name)) for name in from_row}
     out["index_admission"] = 1.0 if row.get("index_admit_date") is not None else 0.0
     out["complexity_flags"] = float(len(complexity_flags(row, criteria)))
     return out
