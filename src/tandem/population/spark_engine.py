@@ -10,6 +10,7 @@ loader's output would be written there directly).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -53,6 +54,9 @@ def spark_session(master: str = "local[2]", shuffle_partitions: int = 4) -> Spar
     except Exception as exc:  # pragma: no cover - Java missing or failing to start
         raise SparkUnavailable(f"Spark could not start (is a Java 17+ runtime installed?): {exc}") from exc
     session.sparkContext.setLogLevel("ERROR")
+    # py4j logs "closing connection" from finalizers at interpreter exit, after the console
+    # stream is gone, which prints a spurious "Logging error" traceback.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     return session
 
 
