@@ -17,7 +17,7 @@ import numpy.typing as npt
 from tandem.synth import services
 from tandem.synth.acute import ADMIT_REASONS, AFTERCARE_CODES, ED_REASONS
 from tandem.synth.claims import SHARE_PART_A, SHARE_PART_B, ClaimBuilder
-from tandem.synth.common import PRICE_BY_HCPCS, noise, provider, unit_price
+from tandem.synth.common import PRICE_BY_HCPCS, group_billing, noise, provider, unit_price
 from tandem.synth.conditions import CONDITION_INDEX, SEG_85
 from tandem.synth.encounters import (
     ED_RATE,
@@ -31,7 +31,6 @@ from tandem.synth.encounters import (
 from tandem.synth.mathutil import categorical, choice, rank_within
 from tandem.synth.population import Population
 from tandem.synth.postacute import home_health, skilled_nursing
-from tandem.synth.providers import role_size
 from tandem.synth.vocab import BILL_TYPE, DISPOSITION, DRG, HCPCS, ICD, MODIFIER, PCS, POS, REVENUE
 
 Arr = npt.NDArray[Any]
@@ -121,8 +120,7 @@ def ed_visits(b: ClaimBuilder, pop: Population, month_start: Arr) -> Events:
         end=day,
         pos=POS["23"],
         render=doc,
-        billing=provider("group", pop.hospital[p] * 7),
-        tin=(pop.hospital[p] * 7) % role_size("group"),
+        **group_billing(pop.hospital[p] * 7),
         share=SHARE_PART_B,
     )
     b.add_lines(
@@ -292,8 +290,7 @@ def _inpatient_professional(b: ClaimBuilder, pop: Population, stays: Stays, dx: 
         end=dis,
         pos=POS["21"],
         render=doc,
-        billing=provider("group", pop.hospital[p] * 3),
-        tin=(pop.hospital[p] * 3) % role_size("group"),
+        **group_billing(pop.hospital[p] * 3),
         share=SHARE_PART_B,
     )
     days = np.minimum(dis - admit + 1, 31)
@@ -324,8 +321,7 @@ def _inpatient_professional(b: ClaimBuilder, pop: Population, stays: Stays, dx: 
         end=admit[ed],
         pos=POS["23"],
         render=provider("emergency", pop.number[p[ed]]),
-        billing=provider("group", pop.hospital[p[ed]] * 7),
-        tin=(pop.hospital[p[ed]] * 7) % role_size("group"),
+        **group_billing(pop.hospital[p[ed]] * 7),
         share=SHARE_PART_B,
     )
     b.add_lines(
@@ -347,8 +343,7 @@ def _inpatient_professional(b: ClaimBuilder, pop: Population, stays: Stays, dx: 
         end=sday,
         pos=POS["21"],
         render=provider("orthopedics", pop.number[p[surg]]),
-        billing=provider("group", pop.number[p[surg]] * 23),
-        tin=(pop.number[p[surg]] * 23) % role_size("group"),
+        **group_billing(pop.number[p[surg]] * 23),
         share=SHARE_PART_B,
     )
     b.add_lines(

@@ -21,6 +21,11 @@ def provider(role: str, key: Arr) -> Arr:
     return np.asarray(role_start(role) + np.asarray(key) % role_size(role), dtype=np.int64)
 
 
+def group_billing(key: Arr) -> dict[str, Arr]:
+    """Billing group NPI and its TIN, both chosen by the same key, as keyword arguments for add_claims."""
+    return {"billing": provider("group", key), "tin": np.asarray(key) % role_size("group")}
+
+
 def unit_price(code: str, facility: bool = False) -> float:
     """Allowed amount per unit; the hospital outpatient (facility) rate where one exists."""
     table = (

@@ -15,12 +15,11 @@ import numpy as np
 from tandem.synth import services
 from tandem.synth.acute import CHILD_EXAM_CODE, OFFICE_ACUTE
 from tandem.synth.claims import SHARE_PART_B, ClaimBuilder
-from tandem.synth.common import PRICE_BY_HCPCS, Arr, noise, provider, unit_price
+from tandem.synth.common import PRICE_BY_HCPCS, Arr, group_billing, noise, provider, unit_price
 from tandem.synth.conditions import CONDITION_INDEX, SEG_65, SEG_CHILD
 from tandem.synth.encounters import Events, draw_events, random_day
 from tandem.synth.mathutil import categorical, choice
 from tandem.synth.population import Population
-from tandem.synth.providers import role_size
 from tandem.synth.vocab import HCPCS, ICD, MODIFIER, POS
 
 OFFICE_RATE: Final = 0.22
@@ -71,8 +70,7 @@ def office_visits(b: ClaimBuilder, pop: Population, month_start: Arr) -> Events:
         end=ev.day,
         pos=pos,
         render=render,
-        billing=provider("group", pop.group[p]),
-        tin=pop.group[p] % role_size("group"),
+        **group_billing(pop.group[p]),
         share=SHARE_PART_B,
     )
     ids = np.arange(first, first + n)
@@ -214,8 +212,7 @@ def behavioural_visits(b: ClaimBuilder, pop: Population, month_start: Arr) -> No
         end=ev.day,
         pos=pos,
         render=render,
-        billing=provider("group", pop.number[p] * 5),
-        tin=(pop.number[p] * 5) % role_size("group"),
+        **group_billing(pop.number[p] * 5),
         share=SHARE_PART_B,
     )
     prices = np.array([unit_price(c) for c in kinds])[kind]

@@ -14,7 +14,7 @@ import numpy as np
 from tandem.synth import services
 from tandem.synth.acute import CHEMO_ENCOUNTER_CODE
 from tandem.synth.claims import SHARE_PART_B, ClaimBuilder
-from tandem.synth.common import PRICE_BY_HCPCS, Arr, noise, provider, unit_price
+from tandem.synth.common import PRICE_BY_HCPCS, Arr, group_billing, noise, provider, unit_price
 from tandem.synth.conditions import CONDITION_INDEX, SEG_65, SEG_CHILD
 from tandem.synth.encounters import draw_events, random_day
 from tandem.synth.mathutil import categorical
@@ -93,8 +93,7 @@ def recurring_services(b: ClaimBuilder, pop: Population, month_start: Arr) -> No
         end=day,
         pos=POS["11"],
         render=psych,
-        billing=provider("group", pop.number[p] * 5),
-        tin=(pop.number[p] * 5) % role_size("group"),
+        **group_billing(pop.number[p] * 5),
         share=SHARE_PART_B,
     )
     ids = np.arange(first, first + n)
@@ -187,8 +186,7 @@ def _dialysis(b: ClaimBuilder, pop: Population, month_start: Arr) -> None:
         end=d1,
         pos=POS["65"],
         render=neph,
-        billing=provider("group", pop.number[p] * 13),
-        tin=(pop.number[p] * 13) % role_size("group"),
+        **group_billing(pop.number[p] * 13),
         share=SHARE_PART_B,
     )
     b.add_lines(
@@ -286,8 +284,7 @@ def chemotherapy(b: ClaimBuilder, pop: Population, month_start: Arr) -> None:
         end=day,
         pos=POS["22"],
         render=onc,
-        billing=provider("group", pop.number[p] * 17),
-        tin=(pop.number[p] * 17) % role_size("group"),
+        **group_billing(pop.number[p] * 17),
         share=SHARE_PART_B,
     )
     b.add_lines(
@@ -367,8 +364,7 @@ def outpatient_procedures(b: ClaimBuilder, pop: Population, month_start: Arr) ->
         end=ev.day[r],
         pos=POS["22"],
         render=rad,
-        billing=provider("group", pop.number[p[r]] * 19),
-        tin=(pop.number[p[r]] * 19) % role_size("group"),
+        **group_billing(pop.number[p[r]] * 19),
         share=SHARE_PART_B,
     )
     prof = np.array([unit_price(c) * 0.3 for c in codes])[k[r]]
