@@ -58,6 +58,15 @@ def test_food_referral_from_search_to_completed(page: Any) -> None:
     page.wait_for_url(f"**/referrals/patients/{patient.public_id}/")
     assert page.get_by_test_id("referral-status").first.inner_text() == "Sent"
 
+    # A follow-up that is due is also a task on the referrer's worklist, until the outcome is recorded.
+    page.goto("/caseload/worklist/")
+    assert (
+        page.get_by_test_id("tasks")
+        .get_by_text("Referral follow-up: Harborview Community Pantry")
+        .is_visible()
+    )
+    page.goto(f"/referrals/patients/{patient.public_id}/")
+
     page.get_by_role("link", name="Follow-ups due").click()
     row = page.locator("[data-testid=follow-ups] li", has_text="Marisol Quintero")
     assert row.get_by_text("Harborview Community Pantry").is_visible()
@@ -70,6 +79,8 @@ def test_food_referral_from_search_to_completed(page: Any) -> None:
 
     page.goto("/referrals/follow-ups/")  # the next follow-up is two weeks out
     assert page.get_by_text("No referral follow-ups are due.").is_visible()
+    page.goto("/caseload/worklist/")
+    assert page.get_by_text("Referral follow-up: Harborview Community Pantry").count() == 0
 
     page.goto(f"/referrals/patients/{patient.public_id}/")
     page.get_by_role("link", name="Update status of the Harborview Community Pantry referral").click()

@@ -20,7 +20,16 @@ import duckdb
 import pyarrow as pa
 
 from .load_tuva import CHECKS, LoadError, LoadResult, _normalise
-from .store import TABLES, UNIQUE_KEYS, connect
+from .store import (
+    TABLES,
+    UNIQUE_KEYS,
+    StoredFile,
+    commit_files,
+    connect,
+    files_dir,
+    new_file_name,
+    resolve_db_path,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SNOMED_MAP_PATH = DATA_DIR / "snomed_icd10_map.csv"
@@ -386,25 +395,24 @@ def write_converted(
                 con.unregister("__raw")
             _check_keys(con, table)
             result.rows_in_files[table] = len(rows)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        con.begin()
+        store_path = resolve_db_path(db_path)
+        new_files: list[StoredFile] = []
         try:
             for table in tables:
-                keys = UNIQUE_KEYS[table]
-                match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
-                con.execute(
-                    f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM __stage_{table} s WHERE {match})"
-                )
+                name = new_file_name(table)
+                target = files_dir(store_path) / name
+                target.parent.mkdir(parents=True, exist_ok=True)
                 names = ", ".join(c.name for c in TABLES[table])
-                con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM __stage_{table}")
-                con.execute(
-                    "INSERT INTO load_log VALUES (?, ?, ?, ?)",
-                    [now, table, f"{data_source}: " + ", ".join(conv.files), len(tables[table])],
-                )
-            con.commit()
+                escaped = str(target).replace("'", "''")
+                con.execute(f"COPY (SELECT {names} FROM __stage_{table}) TO '{escaped}' (FORMAT parquet)")
+                columns = [c.name for c in TABLES[table]]
+                new_files.append(StoredFile(table, target, name, len(tables[table]), columns))
         except BaseException:
-            con.rollback()
+            for f in new_files:
+                f.path.unlink(missing_ok=True)
             raise
+        label = f"{data_source}: " + ", ".join(conv.files)
+        commit_files(con, store_path, new_files, [(t, label, len(tables[t])) for t in tables])
         for table in tables:
             result.rows_in_store[table] = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     finally:

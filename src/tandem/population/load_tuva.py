@@ -7,8 +7,8 @@ upserted on the Tuva unique keys so that re-sending a file does not double-count
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,17 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .store import TABLES, UNIQUE_KEYS, Column, connect
+from .store import (
+    TABLES,
+    UNIQUE_KEYS,
+    Column,
+    StoredFile,
+    commit_files,
+    connect,
+    files_dir,
+    new_file_name,
+    resolve_db_path,
+)
 
 
 class LoadError(ValueError):
@@ -174,6 +184,7 @@ class LoadResult:
     rows_in_files: dict[str, int] = field(default_factory=dict)
     rows_in_store: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    adopted: dict[str, bool] = field(default_factory=dict)  # file -> copied as is (already in stored form)
 
 
 def find_table_files(directory: Path, table: str) -> list[Path]:
@@ -231,8 +242,24 @@ def _open_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, index: in
     return LoadedFile(table, path, types, int(rows[0][0] or 0))
 
 
-def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
-    """Every check over the whole file in one scan; only a failure looks at a single row."""
+# Code columns hold few distinct values however many rows there are, so they are checked (and their
+# normal form compared) once per distinct value rather than once per row.
+CODE_CHECKS = frozenset(
+    {"claim_type", "gender", "icd10cm", "bill_type", "revenue_code", "pos", "hcpcs", "ndc", "small_code"}
+)
+
+
+def _blank_or_padded(expr: str) -> str:
+    return f"({expr} = '' OR prefix({expr}, ' ') OR suffix({expr}, ' '))"
+
+
+def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
+    """Check the whole file; return whether its values are already exactly as the store keeps them.
+
+    Row-level rules (required values, numbers, dates as text) are one aggregate over the file; code
+    columns are checked per distinct value. Only a failure looks for a line, and the error names the
+    earliest failing line (the leftmost field on it).
+    """
     columns = TABLES[loaded.table]
     present = set(loaded.types)
     for col in columns:
@@ -240,44 +267,93 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> None:
             raise LoadError(
                 f"required column {col.name!r} is missing", file=str(loaded.path), line=1, field=col.name
             )
-    probes: list[tuple[str, str]] = []  # (column, message)
+    probes: list[tuple[int, str, str]] = []  # (column order, column, message)
     selects: list[str] = []
-    for col in columns:
+    stored_form = loaded.data is None  # CSV text is always rewritten
+    code_columns: list[tuple[int, Column]] = []
+    for order, col in enumerate(columns):
         if col.name not in present:
             continue
         typed = loaded.typed_path(col)
         text = loaded.text(col.name)
+        ident = f'"{col.name}"'
+        if loaded.types[col.name] != col.sql_type:
+            stored_form = False
         if col.not_null:
-            empty = f'"{col.name}" IS NULL' if typed else f"{text} IS NULL OR trim({text}) = ''"
+            empty = f"{ident} IS NULL" if typed else f"{text} IS NULL OR trim({text}) = ''"
             selects.append(f"min(CASE WHEN {empty} THEN __line END)")
-            probes.append((col.name, "value is required"))
+            probes.append((order, col.name, "value is required"))
         predicate, message = CHECKS[col.check]
+        if col.check in CODE_CHECKS:
+            code_columns.append((order, col))
+            continue
+        if col.sql_type == "VARCHAR" and loaded.types[col.name] == "VARCHAR" and loaded.data is None:
+            # Stored text is trimmed with blanks as NULL: a file that already is can be adopted as is.
+            selects.append(f"min(CASE WHEN {_blank_or_padded(ident)} THEN 0 END)")
+            probes.append((order, col.name, ""))
         if typed is not None:
             if typed[1] is not None:
-                selects.append(
-                    f'min(CASE WHEN "{col.name}" IS NOT NULL AND NOT ({typed[1]}) THEN __line END)'
-                )
-                probes.append((col.name, message))
+                selects.append(f"min(CASE WHEN {ident} IS NOT NULL AND NOT ({typed[1]}) THEN __line END)")
+                probes.append((order, col.name, message))
         elif predicate != "TRUE":
             value = f"nullif(trim({text}), '')"
             cond = predicate.replace("{v}", value)
-            skip = ""
-            if col.check == "icd10cm" and "diagnosis_code_type" in present:
-                skip = (
-                    f" AND coalesce(lower({loaded.text('diagnosis_code_type')}), 'icd-10-cm') = 'icd-10-cm'"
-                )
-            selects.append(f"min(CASE WHEN {value} IS NOT NULL{skip} AND NOT ({cond}) THEN __line END)")
-            probes.append((col.name, message))
-    if not selects:
-        return
-    row = con.execute(f"SELECT {', '.join(selects)} FROM {loaded.source()}").fetchall()[0]
-    failures = [(line, probes[i]) for i, line in enumerate(row) if line is not None]
+            selects.append(f"min(CASE WHEN {value} IS NOT NULL AND NOT ({cond}) THEN __line END)")
+            probes.append((order, col.name, message))
+    failures: list[tuple[int, int, str, str]] = []  # (line, column order, column, message)
+    if selects:
+        row = con.execute(f"SELECT {', '.join(selects)} FROM {loaded.source()}").fetchall()[0]
+        for (order, name, message), line in zip(probes, row, strict=True):
+            if line is None:
+                continue
+            if message == "":
+                stored_form = False  # padded or blank text: rewritten, not an error
+            else:
+                failures.append((int(line), order, name, message))
+    for order, col in code_columns:
+        failure, normal = _check_codes(con, loaded, col, present)
+        if failure is not None:
+            failures.append((failure, order, col.name, CHECKS[col.check][1]))
+        stored_form = stored_form and normal
     if failures:
-        line, (name, message) = min(failures, key=lambda f: f[0])
+        line, _, name, message = min(failures)
         bad = con.execute(
-            f"SELECT {loaded.text(name)} FROM {loaded.source()} WHERE __line = ?", [int(line)]
+            f"SELECT {loaded.text(name)} FROM {loaded.source()} WHERE __line = ?", [line]
         ).fetchall()[0][0]
-        raise LoadError(f"{message} (got {bad!r})", file=str(loaded.path), line=int(line), field=name)
+        raise LoadError(f"{message} (got {bad!r})", file=str(loaded.path), line=line, field=name)
+    return stored_form
+
+
+def _check_codes(
+    con: duckdb.DuckDBPyConnection, loaded: LoadedFile, col: Column, present: set[str]
+) -> tuple[int | None, bool]:
+    """(first line with an invalid code or None, whether every code is already in its stored form)."""
+    text = loaded.text(col.name)
+    value = "nullif(trim(v), '')"
+    skip = ""
+    kind = "NULL"
+    if col.check == "icd10cm" and "diagnosis_code_type" in present:
+        kind = f"lower({loaded.text('diagnosis_code_type')})"
+        skip = " AND coalesce(k, 'icd-10-cm') = 'icd-10-cm'"
+    predicate = CHECKS[col.check][0].replace("{v}", value)
+    normal = _normalise(col, value)
+    counts = con.execute(
+        f"""
+        WITH d AS (SELECT DISTINCT {text} AS v, {kind} AS k FROM {loaded.source()})
+        SELECT list(v) FILTER (WHERE {value} IS NOT NULL{skip} AND NOT ({predicate})),
+               count(*) FILTER (WHERE v IS NOT NULL AND (v IS DISTINCT FROM {normal}
+                                 OR {_blank_or_padded('v')}))
+        FROM d
+        """
+    ).fetchall()[0]
+    bad, to_normalise = counts[0] or [], int(counts[1] or 0)
+    if not bad:
+        return None, to_normalise == 0
+    extra = f" AND coalesce({kind}, 'icd-10-cm') = 'icd-10-cm'" if skip else ""
+    line = con.execute(
+        f"SELECT min(__line) FROM {loaded.source()} WHERE list_contains(?, {text}){extra}", [bad]
+    ).fetchall()[0][0]
+    return int(line), False
 
 
 def _stored_value(loaded: LoadedFile, col: Column) -> str:
@@ -348,51 +424,51 @@ def load_directory(
 ) -> LoadResult:
     """Load every table from ``directory`` or nothing at all; raises LoadError naming the first problem.
 
-    Files are validated where they lie (DuckDB reads Parquet columns in place), then inserted straight
-    into the store inside one transaction: a failure rolls back, so nothing is ever half-loaded, and no
-    staging copy of the claims is made.
+    Files are validated where they lie (DuckDB reads Parquet columns in place). A Parquet file whose
+    values are already in the stored form is adopted by copying it; any other file is written once as
+    Parquet in the stored form. Nothing is visible until the store's manifest commits them together
+    (`store.commit_files`), so a failure leaves the store as it was.
     """
     root = Path(directory)
     if not root.is_dir():
         raise LoadError("not a directory", file=str(root))
     paths = [(table, path) for table in tables for path in find_table_files(root, table)]
+    store_path = resolve_db_path(db_path)
 
     result = LoadResult()
-    con = connect(db_path)
+    con = connect(store_path)
     try:
+        con.execute("SET preserve_insertion_order = false")
         plan = [_open_file(con, table, path, i) for i, (table, path) in enumerate(paths)]
-        for loaded in plan:
-            _validate(con, loaded)
+        adopt = {id(loaded): _validate(con, loaded) for loaded in plan}
         for table in tables:
             _check_duplicates(con, table, [f for f in plan if f.table == table])
 
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        con.begin()
+        folder = files_dir(store_path)
+        new_files: list[StoredFile] = []
         try:
-            for table in tables:
-                files = [f for f in plan if f.table == table]
-                keys = UNIQUE_KEYS[table]
-                if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
-                    match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
-                    incoming = " UNION ALL ".join(_typed_select(f, list(keys)) for f in files)
-                    con.execute(
-                        f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM ({incoming}) s WHERE {match})"
-                    )
-                names = ", ".join(c.name for c in TABLES[table])
-                for loaded in files:
-                    con.execute(f"INSERT INTO {table} ({names}) {_typed_select(loaded)}")
             for loaded in plan:
-                con.execute(
-                    "INSERT INTO load_log VALUES (?, ?, ?, ?)",
-                    [now, loaded.table, str(loaded.path), loaded.num_rows],
-                )
-            con.commit()
+                name = new_file_name(loaded.table)
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if adopt[id(loaded)]:
+                    shutil.copyfile(loaded.path, target)
+                    present = [c.name for c in TABLES[loaded.table] if c.name in loaded.types]
+                else:
+                    escaped = str(target).replace("'", "''")
+                    con.execute(f"COPY ({_typed_select(loaded)}) TO '{escaped}' (FORMAT parquet)")
+                    present = [c.name for c in TABLES[loaded.table]]
+                new_files.append(StoredFile(loaded.table, target, name, loaded.num_rows, present))
         except BaseException:
-            con.rollback()
+            for f in new_files:
+                f.path.unlink(missing_ok=True)
             raise
+        log = [(loaded.table, str(loaded.path), loaded.num_rows) for loaded in plan]
+        commit_files(con, store_path, new_files, log)
         for loaded in plan:
             result.rows_in_files[loaded.table] = result.rows_in_files.get(loaded.table, 0) + loaded.num_rows
             result.files.append(str(loaded.path))
+            result.adopted[str(loaded.path)] = adopt[id(loaded)]
         for table in tables:
             result.rows_in_store[table] = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     finally:

@@ -3,11 +3,22 @@
 Claims are large, append-mostly and queried column-wise, so they go to an embedded columnar store
 rather than to the transactional database. This module owns the stored schema so that the loader and
 the feature models agree on column names and types.
+
+The claim rows themselves are Parquet files in a folder beside the DuckDB file
+(``var/analytics.duckdb.files/``), listed in a manifest table; each claim table is a view over its files.
+Copying tens of millions of validated rows into DuckDB's own format cost more than every feature
+computed from them, while a Parquet file already in the stored form is adopted by a file copy and a
+file that needs normalising is rewritten once, in Parquet. Files never hold rows with the same key:
+a reload rewrites or drops the older files whose keys it brings again, inside the manifest's
+transaction, so readers see either the old set of files or the new one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,10 +145,20 @@ def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB_PATH
 
 
+def files_dir(db_path: str | os.PathLike[str]) -> Path:
+    """The folder holding the store's Parquet files: ``<store>.files`` beside the DuckDB file."""
+    path = Path(db_path).resolve()
+    return path.with_name(path.name + ".files")
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
 def connect(
     path: str | os.PathLike[str] | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    """Open the store and make sure the claim tables exist, so every caller sees one schema."""
+    """Open the store and make sure the manifest and claim views exist, so every caller sees one schema."""
     db_path = resolve_db_path(path)
     if read_only:
         if not db_path.exists():
@@ -145,15 +166,177 @@ def connect(
         return duckdb.connect(str(db_path), read_only=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
-    ensure_schema(con)
+    ensure_schema(con, db_path)
     return con
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for table, columns in TABLES.items():
-        cols = ", ".join(f"{c.name} {c.sql_type}" for c in columns)
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+def ensure_schema(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str]) -> None:
+    """Create the manifest, move any claims kept in DuckDB tables by an older store into files, and
+    (re)build the views from the manifest, with paths resolved where the store now lies."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS load_log (loaded_at TIMESTAMP, table_name VARCHAR, "
         "file_name VARCHAR, rows_in_file BIGINT)"
     )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS store_file (table_name VARCHAR NOT NULL, file_name VARCHAR NOT NULL, "
+        "row_count BIGINT NOT NULL, columns VARCHAR[] NOT NULL, added_at TIMESTAMP NOT NULL)"
+    )
+    folder = files_dir(db_path)
+    base_tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+            "AND table_schema = 'main' AND table_catalog = current_database()"
+        ).fetchall()
+    }
+    for table in TABLES:
+        if table in base_tables:  # a store from before claims were kept as files
+            folder.mkdir(parents=True, exist_ok=True)
+            name = new_file_name(table)
+            con.execute(f"COPY (SELECT * FROM {table}) TO '{_sql_path(folder / name)}' (FORMAT parquet)")
+            count = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            con.execute(f"DROP TABLE {table}")
+            if count:
+                _add_manifest(con, table, name, int(count), [c.name for c in TABLES[table]])
+            else:
+                (folder / name).unlink()
+    refresh_views(con, db_path)
+
+
+def new_file_name(table: str) -> str:
+    """A fresh name for a stored file; never reused, so a rolled-back load cannot clobber a live file."""
+    return f"{table}/{uuid.uuid4().hex}.parquet"
+
+
+def _add_manifest(
+    con: duckdb.DuckDBPyConnection, table: str, name: str, rows: int, columns: list[str]
+) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("INSERT INTO store_file VALUES (?, ?, ?, ?, ?)", [table, name, rows, columns, now])
+
+
+def _file_select(table: str, path: Path, present: Iterable[str]) -> str:
+    have = set(present)
+    parts = [
+        f'CAST("{c.name}" AS {c.sql_type}) AS {c.name}'
+        if c.name in have
+        else f"CAST(NULL AS {c.sql_type}) AS {c.name}"
+        for c in TABLES[table]
+    ]
+    return f"SELECT {', '.join(parts)} FROM read_parquet('{_sql_path(path)}')"
+
+
+def table_select(table: str, files: list[tuple[Path, list[str]]]) -> str:
+    """The stored rows of a table as one query over its files (no files: an empty, typed relation)."""
+    if not files:
+        cols = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in TABLES[table])
+        return f"SELECT {cols} WHERE false"
+    return " UNION ALL ".join(_file_select(table, path, cols) for path, cols in files)
+
+
+def stored_files(
+    con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str], table: str
+) -> list[StoredFile]:
+    folder = files_dir(db_path)
+    rows = con.execute(
+        "SELECT file_name, row_count, columns FROM store_file WHERE table_name = ? "
+        "ORDER BY added_at, file_name",
+        [table],
+    ).fetchall()
+    return [StoredFile(table, folder / r[0], r[0], int(r[1]), list(r[2])) for r in rows]
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str]) -> None:
+    for table in TABLES:
+        files = [(f.path, f.columns) for f in stored_files(con, db_path, table)]
+        con.execute(f"CREATE OR REPLACE VIEW {table} AS {table_select(table, files)}")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    table: str
+    path: Path
+    name: str  # relative to the files folder, as kept in the manifest
+    rows: int
+    columns: list[str]
+
+
+def key_match(left: str, right: str, table: str) -> str:
+    return " AND ".join(f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in UNIQUE_KEYS[table])
+
+
+def commit_files(
+    con: duckdb.DuckDBPyConnection,
+    db_path: str | os.PathLike[str],
+    new_files: list[StoredFile],
+    log: list[tuple[str, str, int]],
+) -> None:
+    """Make ``new_files`` (already written under the files folder) part of the store, all or nothing.
+
+    Rows of older files whose keys come again are replaced: an older file entirely superseded is
+    dropped, one partly superseded is rewritten without those rows. The manifest, the views and the
+    load log change in one transaction; files no longer listed are deleted only after it commits, and
+    on failure every file written here is deleted and the store is as it was.
+    """
+    written = [f.path for f in new_files]
+    retired: list[Path] = []
+    try:
+        replacements: dict[str, StoredFile | None] = {}  # old file name -> rewritten file (None: dropped)
+        for table in TABLES:
+            incoming = [f for f in new_files if f.table == table]
+            old = stored_files(con, db_path, table)
+            if not incoming or not old:
+                continue
+            keys = ", ".join(UNIQUE_KEYS[table])
+            new_keys = " UNION ALL ".join(
+                f"SELECT {keys} FROM ({_file_select(table, f.path, f.columns)})" for f in incoming
+            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE __incoming_keys AS {new_keys}")
+            for f in old:
+                source = _file_select(table, f.path, f.columns)
+                hit = con.execute(
+                    f"SELECT count(*) FROM ({source}) AS o WHERE EXISTS "
+                    f"(SELECT 1 FROM __incoming_keys AS n WHERE {key_match('o', 'n', table)})"
+                ).fetchall()[0][0]
+                if not hit:
+                    continue
+                if hit == f.rows:
+                    replacements[f.name] = None
+                    continue
+                name = new_file_name(table)
+                target = files_dir(db_path) / name
+                written.append(target)
+                con.execute(
+                    f"COPY (SELECT * FROM ({source}) AS o WHERE NOT EXISTS (SELECT 1 FROM __incoming_keys "
+                    f"AS n WHERE {key_match('o', 'n', table)})) TO '{_sql_path(target)}' (FORMAT parquet)"
+                )
+                columns = [c.name for c in TABLES[table]]
+                replacements[f.name] = StoredFile(table, target, name, int(f.rows - hit), columns)
+            con.execute("DROP TABLE IF EXISTS __incoming_keys")
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        con.begin()
+        try:
+            for old_name, rewritten in replacements.items():
+                con.execute("DELETE FROM store_file WHERE file_name = ?", [old_name])
+                retired.append(files_dir(db_path) / old_name)
+                if rewritten is not None:
+                    _add_manifest(con, rewritten.table, rewritten.name, rewritten.rows, rewritten.columns)
+            for f in new_files:
+                if f.rows:
+                    _add_manifest(con, f.table, f.name, f.rows, f.columns)
+            for table, label, rows in log:
+                con.execute("INSERT INTO load_log VALUES (?, ?, ?, ?)", [now, table, label, rows])
+            refresh_views(con, db_path)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    for path in retired:
+        path.unlink(missing_ok=True)
+    for f in new_files:
+        if not f.rows:
+            f.path.unlink(missing_ok=True)

@@ -15,7 +15,7 @@ class CommunityResourceAdmin(AdminRoleModelAdmin):
 
 @admin.register(PeerGroup)
 class PeerGroupAdmin(AdminRoleModelAdmin):
-    list_display = ["name", "schedule", "area", "active"]
+    list_display = ["name", "focus", "schedule", "area", "active"]
     list_filter = ["active"]
-    search_fields = ["name", "area"]
+    search_fields = ["name", "focus", "area"]
     filter_horizontal = ["staff_leaders"]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tandem.accounts.models import User
 from tandem.core.errors import DomainError
+from tandem.core.permissions import CLINICAL_ROLES
 from tandem.referrals import services
 from tandem.referrals.models import CommunityResource, PeerGroup, ReferralStatus, ResourceCategory
 
@@ -130,3 +133,90 @@ class MeetingForm(forms.Form):
         if held > timezone.localdate():
             raise forms.ValidationError(_("A meeting cannot be recorded before it has happened."))
         return held
+
+
+class MoveFollowUpForm(forms.Form):
+    follow_up_on = forms.DateField(
+        label=_("New follow-up date"),
+        widget=DATE,
+        help_text=_("For when there is no news yet: the open task on your worklist moves with it."),
+    )
+    expected = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_follow_up_on(self) -> Any:
+        when = self.cleaned_data["follow_up_on"]
+        if when < timezone.localdate():
+            raise forms.ValidationError(_("Choose today or a later date."))
+        return when
+
+
+class StaffLeadersField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class PeerGroupForm(forms.ModelForm):  # type: ignore[type-arg]
+    staff_leaders = StaffLeadersField(
+        label=_("Staff leaders"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Care managers or supervisors who run the group. A group needs a staff or peer leader."),
+    )
+
+    class Meta:
+        model = PeerGroup
+        fields = [
+            "name",
+            "focus",
+            "description",
+            "schedule",
+            "location",
+            "area",
+            "staff_leaders",
+            "peer_leaders",
+            "active",
+        ]
+        labels = {
+            "focus": _("Focus (need or condition)"),
+            "active": _("Open: meeting and taking new members"),
+        }
+        help_texts = {
+            "description": _("What the group does, for the people you might invite. No patient details."),
+            "peer_leaders": _("Names of peer leaders who are not staff, for example Dolores M."),
+            "active": _("Untick to close the group. Members stay on record; it can be opened again."),
+        }
+        error_messages = {"name": {"unique": _("There is already a group with this name.")}}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Current leaders stay listed even if no longer active, so the save names them rather
+        # than dropping them without a word.
+        current = self.instance.staff_leaders.all() if self.instance.pk else User.objects.none()
+        field = self.fields["staff_leaders"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = User.objects.filter(
+            Q(is_active=True, role__in=CLINICAL_ROLES) | Q(pk__in=current.values("pk"))
+        ).order_by("last_name", "first_name", "username")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("staff_leaders") and not (data.get("peer_leaders") or "").strip():
+            self.add_error("peer_leaders", _("Name at least one leader: a member of staff or a peer leader."))
+        return data
+
+
+class AddMemberForm(forms.Form):
+    """The person is picked from a search of the viewer's own patients, by public id, never by name."""
+
+    patient = forms.UUIDField(
+        label=_("Person to add"), error_messages={"required": _("Choose the person to add.")}
+    )
+    joined_on = forms.DateField(label=_("Joined on"), widget=DATE)
+
+    def clean_joined_on(self) -> Any:
+        joined = self.cleaned_data["joined_on"]
+        if joined > timezone.localdate():
+            raise forms.ValidationError(_("The joining date cannot be in the future."))
+        return joined

@@ -7,6 +7,7 @@ belongs to it beyond the patients they could open anyway, so every list here is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,10 +15,59 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.core import audit
 from tandem.core.errors import ConflictError, DomainError
-from tandem.core.permissions import can_view_patient, visible_patients
+from tandem.core.models import AuditAction
+from tandem.core.permissions import CLINICAL_ROLES, can_view_patient, visible_patients
 from tandem.patients.models import Patient
 from tandem.referrals.models import Attendance, PeerGroup, PeerGroupMeeting, PeerGroupMembership
+
+# The group's own fields a person edits; staff leaders are a many-to-many and compared separately.
+GROUP_FIELDS = ("name", "focus", "description", "schedule", "location", "area", "peer_leaders", "active")
+
+
+def save_group(group: PeerGroup, *, staff_leaders: Iterable[User], by: User) -> PeerGroup:
+    """Create or edit a group, refusing one nobody leads: someone must be reachable when it moves or stops.
+
+    Closing a group (active off) leaves memberships as they are: the person closing it may not see
+    every member, so they must not change those people's records; a closed group takes no new
+    members or meetings and can be opened again.
+    """
+    leaders = list(staff_leaders)
+    group.name = group.name.strip()
+    group.peer_leaders = group.peer_leaders.strip()
+    if not group.name:
+        raise DomainError("Give the group a name.")
+    if not leaders and not group.peer_leaders:
+        raise DomainError("Name at least one leader: a member of staff or a peer leader.")
+    unfit = [u.display_name for u in leaders if not u.is_active or u.role not in CLINICAL_ROLES]
+    if unfit:
+        raise DomainError(
+            f"Staff leaders must be active care managers or supervisors; untick {', '.join(unfit)}."
+        )
+    if PeerGroup.objects.filter(name__iexact=group.name).exclude(pk=group.pk).exists():
+        raise ConflictError(f"There is already a group called {group.name}.")
+    creating = group.pk is None
+    if creating:
+        changed = [f for f in GROUP_FIELDS if getattr(group, f) not in ("", None)]
+        before: set[int] = set()
+    else:
+        old = PeerGroup.objects.filter(pk=group.pk).values(*GROUP_FIELDS).get()
+        changed = [f for f in GROUP_FIELDS if old[f] != getattr(group, f)]
+        before = set(group.staff_leaders.values_list("pk", flat=True))
+    try:
+        with transaction.atomic():
+            group.save()
+    except IntegrityError as exc:
+        raise ConflictError(f"There is already a group called {group.name}.") from exc
+    group.staff_leaders.set(leaders)
+    if before != {u.pk for u in leaders}:
+        changed.append("staff_leaders")
+    if creating or changed:
+        audit.record(
+            AuditAction.CREATE if creating else AuditAction.UPDATE, resource=group, fields=changed, user=by
+        )
+    return group
 
 
 @dataclass(frozen=True)
@@ -90,6 +140,14 @@ def record_meeting(
     """
     if held_on > timezone.localdate():
         raise DomainError("A meeting cannot be recorded before it has happened.")
+    visible = visible_patients(by)
+    members = PeerGroupMembership.objects.filter(
+        group=group, patient__in=visible, joined_on__lte=held_on
+    ).exclude(left_on__lt=held_on)
+    # Checked before anything is written: a page that shows this refusal still commits its request.
+    unknown = set(attended) - set(members.values_list("patient_id", flat=True))
+    if unknown:
+        raise DomainError("Attendance can only be recorded for current members you can see.")
     meeting, created = PeerGroupMeeting.objects.get_or_create(
         group=group, held_on=held_on, defaults={"topic": topic, "notes": notes}
     )
@@ -97,13 +155,6 @@ def record_meeting(
         meeting.topic = topic or meeting.topic
         meeting.notes = notes or meeting.notes
         meeting.save()
-    visible = visible_patients(by)
-    members = PeerGroupMembership.objects.filter(
-        group=group, patient__in=visible, joined_on__lte=held_on
-    ).exclude(left_on__lt=held_on)
-    unknown = set(attended) - set(members.values_list("patient_id", flat=True))
-    if unknown:
-        raise DomainError("Attendance can only be recorded for current members you can see.")
     for membership in members:
         row, _ = Attendance.objects.get_or_create(
             meeting=meeting, patient_id=membership.patient_id, defaults={"recorded_by": by}

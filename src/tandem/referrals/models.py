@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.caseload.models import Task
 from tandem.core.audit import audited
 from tandem.core.models import TimeStampedModel
 from tandem.patients.models import Patient
@@ -92,6 +93,11 @@ class ResourceReferral(TimeStampedModel):
     )
     note = models.TextField(blank=True)
     status_changed_on = models.DateField(null=True, blank=True)
+    # The caseload task of the current follow-up (see followups.py). Kept after the task is closed
+    # so a follow-up done on the worklist is not raised again for the same date.
+    follow_up_task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="resource_referrals"
+    )
 
     class Meta:
         ordering = ["-made_on", "-id"]
@@ -130,6 +136,12 @@ class PeerGroup(TimeStampedModel):
     """A standing group; who leads it is public, who belongs to it is patient data (see memberships)."""
 
     name = models.CharField(max_length=200, unique=True)
+    focus = models.CharField(
+        _("focus"),
+        max_length=120,
+        blank=True,
+        help_text=_("The need or condition the group is for, for example heart failure or recovery."),
+    )
     description = models.TextField(blank=True)
     staff_leaders = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="led_peer_groups", verbose_name=_("staff leaders")

@@ -19,6 +19,7 @@ from tandem.accounts.models import User
 from tandem.core.errors import ConflictError, DomainError, InvalidTransition
 from tandem.core.permissions import visible_patients
 from tandem.patients.models import Patient
+from tandem.referrals import followups
 from tandem.referrals.models import (
     OPEN_REFERRAL_STATUSES,
     CommunityResource,
@@ -131,6 +132,7 @@ def refer(
     ReferralStatusChange.objects.create(
         referral=referral, from_status="", to_status=R.SENT, changed_on=made_on, changed_by=by, note=note
     )
+    followups.sync(referral, by=by)
     return referral
 
 
@@ -178,10 +180,41 @@ def update_status(
         referral.follow_up_on = follow_up_on
     referral.status = to
     referral.status_changed_on = changed_on
+    followups.complete_current(referral)
     referral.save()
     ReferralStatusChange.objects.create(
         referral=referral, from_status=current, to_status=to, changed_on=changed_on, changed_by=by, note=note
     )
+    followups.sync(referral, by=by)
+    return referral
+
+
+def move_follow_up(
+    referral: ResourceReferral, *, to: date, by: User | None, expected: str | None = None
+) -> ResourceReferral:
+    """Change when to check on an open referral without recording an outcome (no answer yet).
+
+    Unlike a status change this is not news about the referral, so it writes no history line (the
+    audit trail keeps who moved the date); the open follow-up task moves with it.
+    """
+    referral = ResourceReferral.objects.select_for_update().get(pk=referral.pk)
+    if expected is not None and expected != referral.status:
+        raise ConflictError(
+            f"Someone else marked this referral {R(referral.status).label.lower()} meanwhile; "
+            "check its history first."
+        )
+    if not referral.is_open:
+        raise ConflictError(
+            f"This referral is {R(referral.status).label.lower()}; only open referrals have a follow-up."
+        )
+    if to < timezone.localdate():
+        raise DomainError("Choose today or a later date for the follow-up.")
+    if to < referral.made_on:
+        raise DomainError("The follow-up date cannot be before the referral was made.")
+    if to != referral.follow_up_on:
+        referral.follow_up_on = to
+        referral.save()
+    followups.sync(referral, by=by)
     return referral
 
 

@@ -13,10 +13,18 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts.models import Role, User
 from tandem.core import audit
+from tandem.core.errors import DomainError
 from tandem.core.models import AuditAction
 from tandem.core.permissions import CLINICAL_ROLES, patient_or_denial, role_required
 from tandem.referrals import groups, services
-from tandem.referrals.forms import JoinGroupForm, ReferForm, ResourceForm, ResourceSearchForm, StatusForm
+from tandem.referrals.forms import (
+    JoinGroupForm,
+    MoveFollowUpForm,
+    ReferForm,
+    ResourceForm,
+    ResourceSearchForm,
+    StatusForm,
+)
 from tandem.referrals.models import CommunityResource, ResourceReferral
 
 
@@ -149,6 +157,43 @@ def update_status(request: HttpRequest, public_id: UUID, referral_id: int) -> Ht
         "referrals/status_form.html",
         {"patient": referral.patient, "referral": referral, "form": form},
     )
+
+
+@role_required(*CLINICAL_ROLES)
+def move_follow_up(request: HttpRequest, public_id: UUID, referral_id: int) -> HttpResponse:
+    found = patient_or_denial(request, public_id)
+    if isinstance(found, HttpResponse):
+        return found
+    referral = get_object_or_404(
+        ResourceReferral.objects.select_related("resource", "patient"), pk=referral_id, patient=found
+    )
+    if not referral.is_open:
+        messages.error(
+            request, f"This referral is {referral.get_status_display().lower()}; it has no follow-up."
+        )
+        return redirect("referrals:patient", public_id=public_id)
+    if request.method == "POST":
+        form = MoveFollowUpForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.move_follow_up(
+                    referral, to=d["follow_up_on"], by=_user(request), expected=d["expected"]
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                when = d["follow_up_on"]
+                messages.success(request, f"{referral.resource.name}: follow up on {when:%b} {when.day}.")
+                if request.POST.get("next") == "follow-ups":
+                    return redirect("referrals:follow-ups")
+                return redirect("referrals:patient", public_id=public_id)
+    else:
+        audit.record_view(referral, detail="follow-up date form")
+        form = MoveFollowUpForm(initial={"follow_up_on": referral.follow_up_on, "expected": referral.status})
+    back_to_list = (request.POST.get("next") or request.GET.get("next")) == "follow-ups"
+    context = {"patient": referral.patient, "referral": referral, "form": form, "back_to_list": back_to_list}
+    return render(request, "referrals/move_follow_up.html", context)
 
 
 @role_required(*CLINICAL_ROLES)
