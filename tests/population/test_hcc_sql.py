@@ -16,8 +16,15 @@ def _random_people(n: int, seed: int) -> tuple[list[Person], list[tuple[str, str
     rng = random.Random(seed)
     codes = sorted({code for (_, code) in hcc.tables().icd})
     # Families with hierarchies and interactions (diabetes, heart failure, COPD, CKD, cancer) so those
-    # rules are exercised, plus codes that map to nothing.
-    focus = [c for c in codes if c.startswith(("E11", "I50", "J44", "N18", "C78", "F20", "G20", "I48"))]
+    # rules are exercised, codes with CMS age/sex edits (hemophilia, COPD, breast cancer, newborn, MCE
+    # age ranges such as dementia and atherosclerosis with ulcer), the V28 HCC 223 status codes, plus
+    # codes that map to nothing.
+    focus = [
+        c
+        for c in codes
+        if c.startswith(("E11", "I50", "J44", "N18", "C78", "F20", "G20", "I48"))
+        or c.startswith(("D66", "D67", "C50", "P04", "F03", "I702", "C58", "F348", "Z9581", "T8251"))
+    ]
     people: list[Person] = []
     dx: list[tuple[str, str]] = []
     for i in range(n):
@@ -88,6 +95,20 @@ def test_interactions_and_count_factor_are_exercised() -> None:
     scores = [hcc.score("CMS-HCC-V28", c, demo) for c in codes.values()]
     assert any(s.interactions > 0 for s in scores)
     assert any(s.count > 0 for s in scores)
+    # ...and the age/sex edits must change some people's HCCs, in both directions (dropped and recoded).
+    by_pid = {p[0]: p for p in people}
+    changed = dropped = recoded = 0
+    for pid, c in codes.items():
+        _, age, sex, _, _ = by_pid[pid]
+        if age is None or sex is None:
+            continue
+        demo = hcc.Demographics(age=age, sex=sex)
+        for model in hcc.MODELS:
+            with_edits, without = set(hcc.hccs_for(model, c, demo)), set(hcc.hccs_for(model, c))
+            changed += with_edits != without
+            dropped += bool(without - with_edits) and not (with_edits - without)
+            recoded += bool(with_edits - without)
+    assert changed >= 10 and dropped > 0 and recoded > 0
 
 
 def test_coefficients_with_more_than_three_decimals_are_refused() -> None:

@@ -60,6 +60,7 @@ def open_session(db_path: str | os.PathLike[str] | None = None) -> duckdb.DuckDB
     if not path.exists():
         raise FileNotFoundError(f"analytics store {path} does not exist; run `tandem population load` first")
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     escaped = str(path).replace("'", "''")
     con.execute(f"ATTACH '{escaped}' AS store (READ_ONLY)")
     con.execute("SET search_path = 'temp.main,store.main'")

@@ -1,9 +1,9 @@
 """CMS-HCC V24/V28 scores for a whole population in one DuckDB query, equal to `hcc.score` per person.
 
 Scoring people one at a time in Python took most of the feature run (45 s per 100,000 people); as set
-operations (map, hierarchy anti-join, interaction self-join, count lookup) the same rules are a few
-joins. `hcc.py` stays the readable reference that the published test values check, and a test asserts
-both give the same scores. Coefficients are carried as integer thousandths: every published
+operations (map, age/sex edits, hierarchy anti-join, interaction self-join, count lookup) the same rules
+are a few joins. `hcc.py` stays the readable reference that the published test values check, and a test
+asserts both give the same scores. Coefficients are carried as integer thousandths: every published
 coefficient has three decimals, so sums are exact and rounding cannot differ from the reference's.
 Both engines call this on a DuckDB connection (Spark hands over `stg_person` and `int_hcc_dx`).
 """
@@ -31,7 +31,12 @@ def _milli(coefficient: float) -> int:
 def install_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The parsed `hcc.tables()` as temp tables, so SQL and the reference read the very same values."""
     t = hcc.tables()
-    icd = [(m, code, h) for (m, code), hccs in t.icd.items() for h in hccs]
+    icd = [(m, code, h, (m, code) in t.edits) for (m, code), hccs in t.icd.items() for h in hccs]
+    edits = [
+        (m, code, e.sex, e.valid_age_min, e.valid_age_max, e.hcc_override)
+        for (m, code), rules in t.edits.items()
+        for e in rules
+    ]
     hierarchy = [(m, h, x) for (m, h), excluded in t.hierarchy.items() for x in excluded]
     demographic = [(m, sex, age, *seg, _milli(c)) for (m, sex, age, seg), c in t.demographic.items()]
     disease = [(m, *seg, h, _milli(c)) for (m, seg, h), (c, _) in t.disease.items()]
@@ -45,7 +50,8 @@ def install_tables(con: duckdb.DuckDBPyConnection) -> None:
     counts = [(m, *seg, key, _milli(c)) for (m, seg), by_key in t.counts.items() for key, c in by_key.items()]
     seg_cols = ["medicaid", "dual", "orec"]
     specs: dict[str, tuple[list[str], Sequence[tuple[object, ...]]]] = {
-        "hcc_icd_map": (["model", "diagnosis_code", "hcc"], icd),
+        "hcc_icd_map": (["model", "diagnosis_code", "hcc", "has_edit"], icd),
+        "hcc_dx_edit": (["model", "diagnosis_code", "sex", "age_min", "age_max", "hcc_override"], edits),
         "hcc_hierarchy": (["model", "hcc", "excluded"], hierarchy),
         "hcc_demographic": (["model", "sex", "age_group", *seg_cols, "milli"], demographic),
         "hcc_disease": (["model", *seg_cols, "hcc", "milli"], disease),
@@ -73,6 +79,10 @@ def _in(values: set[str]) -> str:
     return ", ".join(f"'{v}'" for v in sorted(values))
 
 
+def _ints(values: frozenset[int]) -> str:
+    return ", ".join(str(v) for v in sorted(values))
+
+
 def scores_sql() -> str:
     """Per person and model: demographic (+ originally disabled), disease after hierarchy, interactions,
     payment-HCC count; then one row per person with both models side by side."""
@@ -86,7 +96,7 @@ with person as (
             when regexp_full_match(dual0, '[0-9]+') and length(dual0) < 2 then lpad(dual0, 2, '0')
             else dual0
         end as dual_code,
-        trim(coalesce(orec, '')) in ('1', '3') and age >= 65 as originally_disabled
+        trim(coalesce(orec, '')) = '{hcc.ORIGINALLY_DISABLED_OREC}' and age >= 65 as originally_disabled
     from (select *, trim(coalesce(dual_status_code, '')) as dual0 from stg_person)
     where age is not null and sex is not null
 ),
@@ -105,15 +115,61 @@ seg as (
     from person
 ),
 models as (select * from (values ('CMS-HCC-V24'), ('CMS-HCC-V28')) as m (model)),
-found as (
-    select distinct d.person_id, m.model, m.hcc
+mapped as (
+    select d.person_id, m.model, m.diagnosis_code, m.hcc, m.has_edit
     from int_hcc_dx as d
     inner join hcc_icd_map as m on m.diagnosis_code = upper(replace(d.diagnosis_code, '.', ''))
+),
+edit_candidate as (
+    -- the few codes with a CMS age/sex edit take the slow path; everything else maps as listed
+    select distinct person_id, model, diagnosis_code, hcc from mapped where has_edit
+),
+fired_edit as (
+    -- hcc.DxEdit.fires: a sex rule fires for that sex, an age rule outside its valid range
+    select x.person_id, x.model, x.diagnosis_code, e.hcc_override
+    from (select distinct person_id, model, diagnosis_code from edit_candidate) as x
+    inner join seg as s on s.person_id = x.person_id
+    inner join hcc_dx_edit as e on e.model = x.model and e.diagnosis_code = x.diagnosis_code
+    where case
+        when e.sex is not null then s.sex_label = e.sex
+        else s.age < e.age_min or (e.age_max is not null and s.age > e.age_max)
+    end
+),
+found as (
+    select distinct person_id, model, hcc
+    from (
+        select person_id, model, hcc from mapped where not has_edit
+        union all
+        select c.person_id, c.model, c.hcc
+        from edit_candidate as c
+        where not exists (
+            select 1 from fired_edit as f
+            where f.person_id = c.person_id and f.model = c.model and f.diagnosis_code = c.diagnosis_code
+        )
+        union all
+        -- a firing edit without an override drops the code; otherwise the override is its HCC
+        select f.person_id, f.model, f.hcc_override
+        from fired_edit as f
+        where f.hcc_override is not null and not exists (
+            select 1 from fired_edit as g
+            where g.person_id = f.person_id and g.model = f.model and g.diagnosis_code = f.diagnosis_code
+                and g.hcc_override is null
+        )
+    )
+),
+v28_heart_failure as (
+    select person_id, bool_or(hcc = 223) as has_223, bool_or(hcc <> 223) as has_other
+    from found
+    where model = 'CMS-HCC-V28' and hcc in (223, {_ints(hcc.V28_HCC223_NEEDS_ONE_OF)})
+    group by person_id
 ),
 excluded as (
     select distinct f.person_id, f.model, h.excluded as hcc
     from found as f
     inner join hcc_hierarchy as h on h.model = f.model and h.hcc = f.hcc
+    union
+    -- V28 recode: HCC 223 only with another heart-failure HCC (hcc.V28_HCC223_NEEDS_ONE_OF)
+    select person_id, 'CMS-HCC-V28', 223 from v28_heart_failure where has_223 and not has_other
 ),
 kept as (
     select f.person_id, f.model, f.hcc
@@ -126,7 +182,7 @@ disease as (
         k.person_id,
         k.model,
         sum(coalesce(df.milli, 0)) as disease_milli,
-        count(df.milli) as payment_hccs,
+        count(*) as payment_hccs,
         string_agg('HCC' || k.hcc, ' ' order by k.hcc) as hcc_list
     from kept as k
     inner join seg as s on s.person_id = k.person_id

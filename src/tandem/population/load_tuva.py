@@ -249,6 +249,21 @@ CODE_CHECKS = frozenset(
 )
 
 
+def _cast_keeps_value(kind: str, col: Column) -> bool:
+    """Whether the store's view, which casts each column to its stored type, reads the value the loader
+    would have stored (so a file with this column type can be adopted as is)."""
+    if kind == col.sql_type:
+        return True
+    if col.sql_type == "DOUBLE":
+        return _is_numeric(kind)
+    if col.sql_type == "INTEGER":  # the range was checked (typed_path)
+        return kind in INTEGER_TYPES
+    if col.sql_type == "DATE":
+        return kind.startswith("TIMESTAMP")
+    # Free text (not a code with a normal form): an integer reads as its digits.
+    return col.sql_type == "VARCHAR" and col.check == "text" and kind in INTEGER_TYPES
+
+
 def _blank_or_padded(expr: str) -> str:
     return f"({expr} = '' OR prefix({expr}, ' ') OR suffix({expr}, ' '))"
 
@@ -277,7 +292,7 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
         typed = loaded.typed_path(col)
         text = loaded.text(col.name)
         ident = f'"{col.name}"'
-        if loaded.types[col.name] != col.sql_type:
+        if not _cast_keeps_value(loaded.types[col.name], col):
             stored_form = False
         if col.not_null:
             empty = f"{ident} IS NULL" if typed else f"{text} IS NULL OR trim({text}) = ''"

@@ -166,6 +166,7 @@ def connect(
         return duckdb.connect(str(db_path), read_only=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
+    con.execute("SET enable_progress_bar = false")  # a bar on stdout would garble command output
     ensure_schema(con, db_path)
     return con
 
