@@ -131,3 +131,27 @@ def test_train_and_features_commands(synthetic_db: Path, tmp_path: Path) -> None
 
     table: pa.Table = pacsv.read_csv(csv_path)
     assert table.column("p_admit_6m").null_count == 0
+
+
+def test_explanations_match_a_per_person_reading_of_the_contributions() -> None:
+    """The array-built explanations equal the plain reading: positive contributions, largest first."""
+    rng = np.random.default_rng(7)
+    k = 6
+    model = RiskModel(
+        features=tuple((f"f{i}", "identity") for i in range(k)),
+        mean=np.zeros(k),
+        std=np.ones(k),
+        intercepts={"t": 0.0},
+        coefficients={"t": rng.normal(size=k)},
+        record={},
+    )
+    z = rng.normal(size=(500, k))
+    z[::5] = -np.abs(z[::5]) * np.sign(model.coefficients["t"])  # nothing pushes these people up
+    z[3] = 0.0
+    expected = []
+    for row in z * model.coefficients["t"]:
+        order = sorted(range(k), key=lambda i: (-row[i], i))[:3]
+        expected.append("; ".join(f"f{i} (+{row[i]:.2f})" for i in order if row[i] > 0))
+    got = model.explain("t", z, n=3)
+    assert len(got) == 500 and got == expected
+    assert got[0] == "" and got[3] == ""
