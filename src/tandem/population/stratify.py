@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from .criteria_config import FEATURE_MEASURES, Criteria
 from .features import build_features, open_session
@@ -156,6 +157,9 @@ class AppStatus:
     declined_pending: bool = False
 
 
+NO_STATUS = AppStatus()
+
+
 @dataclass(frozen=True)
 class PriorScore:
     hcc: float
@@ -204,7 +208,7 @@ def load_population(
     """Features (the colleague's models, unchanged) plus stay- and code-level facts on the same session."""
     con: duckdb.DuckDBPyConnection = open_session(db_path)
     try:
-        features = build_features(as_of, con=con).to_pylist()
+        features = build_features(as_of, con=con)
         con.execute("CREATE OR REPLACE TEMP TABLE strat_codes (grp VARCHAR, prefix VARCHAR)")
         con.executemany("INSERT INTO strat_codes VALUES (?, ?)", _code_rows(criteria))
         con.execute(
@@ -212,16 +216,23 @@ def load_population(
             "CAST(? AS INTEGER) AS prior_months, CAST(? AS INTEGER) AS lookback_days",
             [criteria.index_days, criteria.prior_months, criteria.exclusions.lookback_days],
         )
-        cursor = con.execute(FACTS_SQL)
-        names = [d[0] for d in cursor.description]
-        facts = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+        con.execute(f"CREATE OR REPLACE TEMP TABLE strat_facts AS {FACTS_SQL}")
+        con.register("__features", features)
+        try:
+            # One join in the engine and one conversion to rows, not a dict merge per person.
+            joined: pa.Table = con.sql(
+                "SELECT f.*, x.* EXCLUDE (person_id) FROM __features AS f "
+                "LEFT JOIN strat_facts AS x ON x.person_id = f.person_id ORDER BY f.person_id"
+            ).to_arrow_table()
+            people = joined.to_pylist()
+        finally:
+            con.unregister("__features")
         inputs = {
             table: con.execute(f"SELECT count(*) FROM store.main.{table}").fetchone()[0]  # type: ignore[index]
             for table in ("eligibility", "medical_claim", "pharmacy_claim")
         }
     finally:
         con.close()
-    people = [{**row, **facts.get(row["person_id"], {})} for row in features]
     return Population(people=people, inputs=inputs)
 
 
@@ -229,17 +240,26 @@ def _num(value: Any) -> float:
     return float(value) if value is not None else 0.0
 
 
-def measures(row: Mapping[str, Any], criteria: Criteria) -> dict[str, float]:
-    """Every number a rule or the ranking may refer to, missing values as 0."""
-    # Read straight from the row: the features plus the per-stay counts computed with them.
-    from_row = FEATURE_MEASURES + (
-        "prior_admissions_before_index",
-        "nonobstetric_ip_admits_12m",
-        "acsc_admits_12m",
-    )
-    out = {name: _num(row.get(name)) for name in from_row}
-    out["index_admission"] = 1.0 if row.get("index_admit_date") is not None else 0.0
-    out["complexity_flags"] = float(len(complexity_flags(row, criteria)))
+STAY_MEASURES = ("prior_admissions_before_index", "nonobstetric_ip_admits_12m", "acsc_admits_12m")
+ROW_MEASURES = frozenset(FEATURE_MEASURES + STAY_MEASURES)
+ALL_MEASURES = ROW_MEASURES | {"index_admission", "complexity_flags"}
+
+
+def measures(
+    row: Mapping[str, Any],
+    criteria: Criteria,
+    *,
+    names: Iterable[str] | None = None,
+    complexity: list[str] | None = None,
+) -> dict[str, float]:
+    """Every number a rule or the ranking may refer to (or only ``names``), missing values as 0."""
+    wanted = ALL_MEASURES if names is None else ALL_MEASURES.intersection(names)
+    out = {name: _num(row.get(name)) for name in wanted if name in ROW_MEASURES}
+    if "index_admission" in wanted:
+        out["index_admission"] = 1.0 if row.get("index_admit_date") is not None else 0.0
+    if "complexity_flags" in wanted:
+        flags = complexity if complexity is not None else complexity_flags(row, criteria)
+        out["complexity_flags"] = float(len(flags))
     return out
 
 
@@ -350,10 +370,16 @@ def evaluate(
     """Assess and rank everyone; the top `capacity` eligible, non-excluded people are the candidates."""
     app_status = app_status or {}
     previous = previous or {}
+    # Only the measures the file refers to: building all of them was most of the cost per person.
+    used = ALL_MEASURES.intersection(
+        {x.measure for c in criteria.criteria for x in c.any_of} | set(criteria.weights)
+    )
+    weights = list(criteria.weights.items())
     results = []
     for row in people:
         person_id = str(row["person_id"])
-        m = measures(row, criteria)
+        complexity = complexity_flags(row, criteria)
+        m = measures(row, criteria, names=used, complexity=complexity)
         met = [c.key for c in criteria.criteria if any(m[x.measure] >= x.at_least for x in c.any_of)]
         flags = modifiable_flags(row, criteria)
         prior = previous.get(person_id)
@@ -367,10 +393,10 @@ def evaluate(
             row=row,
             criteria_met=met,
             eligible=len(met) == len(criteria.criteria),
-            exclusions=exclusions(row, criteria, app_status.get(person_id, AppStatus())),
-            complexity=complexity_flags(row, criteria),
+            exclusions=exclusions(row, criteria, app_status.get(person_id, NO_STATUS)),
+            complexity=complexity,
             flags=flags,
-            score=round(sum(w * m[name] for name, w in criteria.weights.items()), 4),
+            score=round(sum(w * m[name] for name, w in weights), 4),
             rising_from=rising,
         )
         a.reason = reason(row, a, as_of)
