@@ -119,12 +119,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="generator processes (not timed)")
+    parser.add_argument(
+        "--duckdb-memory",
+        default="2GB",
+        help="DuckDB memory limit (TANDEM_ANALYTICS_MEMORY) for the run; '' = DuckDB's default, 80%% of RAM",
+    )
     args = parser.parse_args(argv)
+    os.environ["TANDEM_ANALYTICS_MEMORY"] = args.duckdb_memory
     as_of = last_day(args.months)
     criteria = load_criteria()
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
         root = Path(tmp)
-        print(f"population bench: {args.members:,} members x {args.months} months, as of {as_of}")
+        print(
+            f"population bench: {args.members:,} members x {args.months} months, as of {as_of}, "
+            f"DuckDB memory limit {args.duckdb_memory or 'default'}"
+        )
         print(f"  load average at start: {load_average()}")
         t = time.perf_counter()
         summary = generate(
@@ -150,9 +159,10 @@ def main(argv: list[str] | None = None) -> int:
 
         db = root / "analytics.duckdb"
         t = time.perf_counter()
-        load_directory(root / "claims", db)
+        loaded = load_directory(root / "claims", db)
         load_s = time.perf_counter() - t
-        stage("load (validate + upsert)", load_s)
+        adopted = sum(loaded.adopted.values())
+        stage("load (validate + store)", load_s, f"{adopted} of {len(loaded.adopted)} files adopted as is")
 
         t = time.perf_counter()
         frame = build_features(as_of, db)

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from . import charlson, hcc_sql, lace
-from .store import resolve_db_path
+from .store import limit_memory, resolve_db_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SQL_DIR = PACKAGE_DIR / "sql"
@@ -60,7 +60,7 @@ def open_session(db_path: str | os.PathLike[str] | None = None) -> duckdb.DuckDB
     if not path.exists():
         raise FileNotFoundError(f"analytics store {path} does not exist; run `tandem population load` first")
     con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+    limit_memory(con, path)
     escaped = str(path).replace("'", "''")
     con.execute(f"ATTACH '{escaped}' AS store (READ_ONLY)")
     con.execute("SET search_path = 'temp.main,store.main'")

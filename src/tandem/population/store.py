@@ -145,6 +145,22 @@ def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB_PATH
 
 
+MEMORY_ENV_VAR = "TANDEM_ANALYTICS_MEMORY"
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str]) -> None:
+    """Apply TANDEM_ANALYTICS_MEMORY, spilling to a folder beside the store: DuckDB's default is 80 % of
+    RAM, which on a shared machine lets one population run crowd out the app and its database."""
+    limit = os.environ.get(MEMORY_ENV_VAR, "").strip()
+    con.execute("SET enable_progress_bar = false")  # a bar on stdout would garble command output
+    if not limit:
+        return
+    spill = Path(db_path).resolve()
+    spill = spill.with_name(spill.name + ".tmp")
+    con.execute(f"SET temp_directory = '{_sql_path(spill)}'")
+    con.execute("SET memory_limit = ?", [limit])
+
+
 def files_dir(db_path: str | os.PathLike[str]) -> Path:
     """The folder holding the store's Parquet files: ``<store>.files`` beside the DuckDB file."""
     path = Path(db_path).resolve()
@@ -166,7 +182,7 @@ def connect(
         return duckdb.connect(str(db_path), read_only=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
-    con.execute("SET enable_progress_bar = false")  # a bar on stdout would garble command output
+    limit_memory(con, db_path)
     ensure_schema(con, db_path)
     return con
 
