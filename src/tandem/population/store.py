@@ -208,8 +208,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str
     }
     for table in TABLES:
         if table in base_tables:  # a store from before claims were kept as files
-            folder.mkdir(parents=True, exist_ok=True)
             name = new_file_name(table)
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             con.execute(f"COPY (SELECT * FROM {table}) TO '{_sql_path(folder / name)}' (FORMAT parquet)")
             count = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             con.execute(f"DROP TABLE {table}")
