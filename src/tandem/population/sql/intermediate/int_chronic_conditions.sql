@@ -21,7 +21,8 @@ qualified as (
     select person_id, condition_column_name
     from matched
     group by person_id, condition_column_name
-    having bool_or(from_inpatient) or count(distinct service_date) >= 2
+    -- two or more distinct days <=> earliest and latest differ (cheaper than counting distinct dates)
+    having bool_or(from_inpatient) or min(service_date) < max(service_date)
 )
 
 select * from qualified
