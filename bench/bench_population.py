@@ -120,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="generator processes (not timed)")
     parser.add_argument(
+        "--claims",
+        default="",
+        help="reuse claims generated earlier with these --members/--months/--seed (Parquet folder) "
+        "instead of generating them",
+    )
+    parser.add_argument(
         "--duckdb-memory",
         default="2GB",
         help="DuckDB memory limit (TANDEM_ANALYTICS_MEMORY) for the run; '' = DuckDB's default, 80%% of RAM",
@@ -136,16 +142,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  load average at start: {load_average()}")
         t = time.perf_counter()
-        summary = generate(
-            args.members,
-            args.months,
-            args.seed,
-            root / "claims",
-            fmt="parquet",
-            start=START,
-            workers=args.workers,
-        )
-        stage("generate (not counted)", time.perf_counter() - t, f"{summary.rows}")
+        if args.claims:
+            claims = Path(args.claims)
+            stage("generate (reused, not counted)", 0.0, str(claims))
+        else:
+            claims = root / "claims"
+            summary = generate(
+                args.members, args.months, args.seed, claims, fmt="parquet", start=START, workers=args.workers
+            )
+            stage("generate (not counted)", time.perf_counter() - t, f"{summary.rows}")
         # A model to time scoring with: trained on a small population of its own (training is not a stage
         # of a scoring run, and needs 12 months of history before the feature date). Trained first, so the
         # RSS it reaches is known and printed next to the timed stages' peak (max RSS cannot be reset).
@@ -159,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
 
         db = root / "analytics.duckdb"
         t = time.perf_counter()
-        loaded = load_directory(root / "claims", db)
+        loaded = load_directory(claims, db)
         load_s = time.perf_counter() - t
         adopted = sum(loaded.adopted.values())
         stage("load (validate + store)", load_s, f"{adopted} of {len(loaded.adopted)} files adopted as is")
@@ -190,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         pipeline_peak = own_peak_mb()
         del frame, population, assessments, scored
 
-        floor = scan_floor(root / "claims")
+        floor = scan_floor(claims)
         stage("DuckDB scan of all input columns", floor, "(the floor)")
         print(
             f"  ratio to floor: load {load_s / floor:.1f}x, features {features_s / floor:.1f}x, "
@@ -199,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
 
         n = min(PANDAS_MEMBERS, args.members)
         if n == args.members:
-            sub_claims, sub_db = root / "claims", db
+            sub_claims, sub_db = claims, db
         else:
             sub = root / "pandas"
             generate(
