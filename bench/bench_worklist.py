@@ -5,24 +5,29 @@ Builds its own PostgreSQL database (`tandem_bench`) with --patients enrolled pat
 a secret key set; `tandem runserver --noreload` only if gunicorn is missing), and runs one load
 phase per --think value. In each phase --users simulated users (one in five a supervisor opening
 the dashboard, the others care managers opening their worklist) each sign in once, then request
-their page in a loop, waiting --think seconds between a response and the next request (0 = the
-harsh closed loop with no think time), until --requests per user or --time-limit seconds. It
-PRINTS p50/p95/p99/max latency, throughput and errors by kind per page, and the load average; it
-never asserts a time.
+their page in a loop, waiting --think seconds between a response and the next request, until
+--requests per user or --time-limit seconds. Think 0 is the harsh closed loop (50 requests always
+in flight); 1 s is a user clicking through pages; 5 s is closer to how a person reads a worklist.
+It PRINTS p50/p95/p99/max latency, throughput and errors by kind per page, the load average, and
+the CPU per request of the gunicorn workers, the PostgreSQL backends and the load generator itself
+(all on the same machine); it never asserts a time.
 
-    python bench/bench_worklist.py --patients 50000 --care-managers 200 --users 50 --think 0,1
+    python bench/bench_worklist.py --patients 50000 --care-managers 200 --users 50 --think 0,1,5
 
+The load generator is http.client in threads, a few tenths of a millisecond of CPU per request.
 --reuse keeps an existing `tandem_bench` of the same size (migrating it) instead of rebuilding it,
-and leaves it in place afterwards. `make bench` passes --members/--months to every bench script;
-they are accepted and ignored.
+and leaves it in place afterwards; both paths VACUUM ANALYZE as autovacuum would in steady state.
+`make bench` passes --members/--months to every bench script; they are accepted and ignored.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import math
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -34,7 +39,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +54,7 @@ def parse() -> argparse.Namespace:
     ap.add_argument("--users", type=int, default=50, help="concurrent signed-in users")
     ap.add_argument(
         "--think",
-        default="0,1",
+        default="0,1,5",
         help="comma-separated think times in seconds, one load phase each (0 = no think time)",
     )
     ap.add_argument("--requests", type=int, default=40, help="requests per user per phase (upper bound)")
@@ -65,6 +69,13 @@ def parse() -> argparse.Namespace:
     # Sync workers, one request each: the work is CPU in Python plus short waits on PostgreSQL (on
     # the same machine), so about two per core keeps the cores busy without thrashing.
     ap.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
+    ap.add_argument(
+        "--worker-class",
+        choices=["sync", "gthread"],
+        default="sync",
+        help="gunicorn worker class (gthread keeps connections alive)",
+    )
+    ap.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     ap.add_argument("--reuse", action="store_true", help="reuse an existing tandem_bench of the same size")
     ap.add_argument(
         "--server-url",
@@ -225,7 +236,9 @@ def build(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        # Set the visibility map as autovacuum would in a database in steady state, so index-only
+        # scans (the last-contact lookups) do not visit the heap of freshly loaded tables.
+        cur.execute("VACUUM ANALYZE")
     return [u.username for u in cms], [u.username for u in sups]
 
 
@@ -244,32 +257,59 @@ def migrate_only() -> None:
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        # Set the visibility map as autovacuum would in a database in steady state, so index-only
+        # scans (the last-contact lookups) do not visit the heap of freshly loaded tables.
+        cur.execute("VACUUM ANALYZE")
 
 
 class Session:
-    """A signed-in browser stand-in: keeps cookies itself (secure cookies over loopback http)."""
+    """A signed-in browser stand-in on http.client: cookies kept by hand, no redirects followed.
 
-    def __init__(self, base: str) -> None:
-        self.base = base
+    urllib built an opener and parsed every Set-Cookie with SimpleCookie per request; the load
+    generator runs on the same 2 cores as the server, so its own CPU per request is kept small
+    (and printed). The connection is kept open when the server allows it (gthread workers);
+    sync workers close it after each response and it is reopened.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
         self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+
+    def _request(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                data = resp.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # A kept-alive connection the server had already closed: retry once on a new one.
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+                continue
+            for header in resp.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            if resp.will_close:
+                self.conn.close()
+                self.conn = None
+            return resp.status, data
+        raise AssertionError("unreachable")
 
     def _open(self, path: str, data: dict[str, str] | None = None) -> tuple[int, bytes]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body)
+        headers = {"Host": f"127.0.0.1:{self.port}"}
         if self.cookies:
-            req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        opener = urllib.request.build_opener(_NoRedirect)
-        try:
-            resp = opener.open(req, timeout=60)
-        except urllib.error.HTTPError as err:
-            resp = err
-        for header in resp.headers.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
-            jar.load(header)
-            for key, morsel in jar.items():
-                self.cookies[key] = morsel.value
-        return resp.status, resp.read()
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if data is None:
+            return self._request("GET", path, None, headers)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return self._request("POST", path, urllib.parse.urlencode(data).encode(), headers)
 
     def sign_in(self, username: str) -> bool:
         self._open("/accounts/login/")
@@ -286,10 +326,10 @@ class Session:
     def get(self, path: str) -> tuple[int, bytes]:
         return self._open(path)
 
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
 
 def server_command(args: argparse.Namespace) -> list[str]:
@@ -307,7 +347,9 @@ def server_command(args: argparse.Namespace) -> list[str]:
             "--workers",
             str(args.workers),
             "--worker-class",
-            "sync",
+            args.worker_class,
+            "--threads",
+            str(args.threads),
             "--backlog",
             "2048",
             "--timeout",
@@ -368,6 +410,66 @@ def server_cpu_seconds(proc: subprocess.Popen[bytes]) -> float | None:
         return None
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class PostgresCpu:
+    """CPU used by the PostgreSQL backends serving the bench database (same machine, Linux /proc).
+
+    Django recycles its connections (CONN_MAX_AGE), and a backend that exits takes its CPU counter
+    with it, so the backends are sampled every half second and each one's last reading is kept: at
+    most the last half second of an exiting backend is missed. Backends of other databases (other
+    work on the machine) are left out.
+    """
+
+    def __init__(self, server_url: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(server_url + "/postgres", autocommit=True)
+        self.start: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def _sample(self) -> dict[int, float]:
+        rows = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [DB_NAME]
+        ).fetchall()
+        found = {pid: process_cpu_seconds(pid) for (pid,) in rows}
+        return {pid: cpu for pid, cpu in found.items() if cpu is not None}
+
+    def begin(self) -> None:
+        self.start = self._sample()
+        self.last = dict(self.start)
+
+        def loop() -> None:
+            while not self.stop.wait(0.5):
+                self.last.update(self._sample())
+
+        self.thread = threading.Thread(target=loop, daemon=True)
+        self.thread.start()
+
+    def end(self) -> float:
+        """Seconds of CPU used by the backends since `begin`."""
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+        self.last.update(self._sample())
+        self.conn.close()
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in self.last.items())
+
+
+def own_cpu_seconds() -> float:
+    """CPU of this process, i.e. the load generator's threads during a phase."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # What a good answer must contain: a 200 that is some other page (an error page rendered with 200,
 # an empty body) counts as an error too.
 MARKERS = {"worklist": b'id="contacts-h"', "dashboard": b'data-testid="per-care-manager"'}
@@ -376,7 +478,6 @@ MARKERS = {"worklist": b'id="contacts-h"', "dashboard": b'data-testid="per-care-
 def load(
     args: argparse.Namespace, cms: list[str], sups: list[str], think: float, server: subprocess.Popen[bytes]
 ) -> dict[str, Any]:
-    base = f"http://127.0.0.1:{args.port}"
     n_sup = min(len(sups), max(1, args.users // 5))
     plan = [(u, "/caseload/dashboard/", "dashboard") for u in sups[:n_sup]]
     plan += [(u, "/caseload/worklist/", "worklist") for u in cms[: args.users - n_sup]]
@@ -387,17 +488,20 @@ def load(
     sign_in_failures: list[str] = []
     lock = threading.Lock()
     clock: dict[str, float] = {}
+    postgres = PostgresCpu(args.server_url)
 
     def start_clock() -> None:
         """Run by the barrier before it releases anyone: the phase starts once all have signed in."""
         clock["cpu"] = server_cpu_seconds(server) or 0.0
+        clock["generator_cpu"] = own_cpu_seconds()
+        postgres.begin()
         clock["start"] = time.monotonic()
         clock["deadline"] = clock["start"] + args.time_limit
 
     ready = threading.Barrier(len(plan) + 1, action=start_clock)
 
     def run(username: str, path: str, page: str) -> None:
-        session = Session(base)
+        session = Session(args.port)
         t0 = time.perf_counter()
         try:
             ok = session.sign_in(username)
@@ -437,6 +541,7 @@ def load(
                     pages[page]["lat"].append(elapsed)
             if think:
                 time.sleep(think)
+        session.close()
 
     threads = [threading.Thread(target=run, args=row) for row in plan]
     for t in threads:
@@ -446,10 +551,14 @@ def load(
     for t in threads:
         t.join()
     cpu = server_cpu_seconds(server)
+    generator_cpu = own_cpu_seconds() - clock["generator_cpu"]
+    postgres_cpu = postgres.end()
     return {
         "pages": pages,
         "seconds": time.monotonic() - clock["start"],
         "server_cpu": None if cpu is None else cpu - clock["cpu"],
+        "generator_cpu": generator_cpu,
+        "postgres_cpu": postgres_cpu,
         "users": len(plan),
         "supervisors": n_sup,
         "sign_ins": sorted(sign_ins),
@@ -479,9 +588,21 @@ def report(result: dict[str, Any], think: float) -> None:
     )
     done = sum(len(r["lat"]) + r["errors"] for r in result["pages"].values())
     if result["server_cpu"] is not None and done:
+        server_ms = 1000 * result["server_cpu"] / done
+        postgres_ms = 1000 * result["postgres_cpu"] / done
+        generator_ms = 1000 * result["generator_cpu"] / done
+        total_ms = server_ms + postgres_ms + generator_ms
         print(
-            f"server CPU (gunicorn workers, not PostgreSQL): {1000 * result['server_cpu'] / done:.0f} ms "
-            f"per request, {result['server_cpu'] / result['seconds']:.2f} cores on average"
+            f"CPU per request: gunicorn workers {server_ms:.1f} ms, "
+            f"PostgreSQL backends {postgres_ms:.1f} ms, load generator {generator_ms:.1f} ms; "
+            f"total {total_ms:.1f} ms, so at most "
+            f"~{1000 * (os.cpu_count() or 1) / total_ms:.0f} req/s on {os.cpu_count()} cores "
+            "if nothing else ran"
+        )
+        print(
+            f"cores used on average: gunicorn {result['server_cpu'] / result['seconds']:.2f}, PostgreSQL "
+            f"{result['postgres_cpu'] / result['seconds']:.2f}, generator "
+            f"{result['generator_cpu'] / result['seconds']:.2f}"
         )
     header = ("page", "ok", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "req/s")
     print("{:<10} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7}".format(*header))

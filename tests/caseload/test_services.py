@@ -134,13 +134,15 @@ def test_worklist_lists_due_contacts_assessments_safety_first_and_reapproaches()
     later.reapproach_on = TODAY + timedelta(days=5)
     later.save()
     work = services.worklist(c.care_manager)
-    assert [d.episode for d in work.contacts] == [c.episode]
+    assert [d.episode_id for d in work.contacts] == [c.episode.pk]
     assert work.contacts[0].overdue
-    assert {a.episode for a in work.assessments} == {c.episode, recent}
+    assert work.contacts[0].patient.public_id == c.patient.public_id
+    assert work.contacts[0].patient.display_name == c.patient.display_name
+    assert {a.episode_id for a in work.assessments} == {c.episode.pk, recent.pk}
     assert [a.overdue for a in work.assessments] == [True, False]
     assert work.tasks[0].kind == TaskKind.SAFETY_ALERT
     assert work.reapproaches == [declined]
-    assert not_mine not in [d.episode for d in work.contacts]
+    assert not_mine.pk not in [d.episode_id for d in work.contacts]
 
 
 def test_dashboard_counts_balance_and_maintenance() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
@@ -22,7 +22,6 @@ from tandem.caseload.graduation import Readiness, ready_among
 from tandem.caseload.services import (
     cadences_for,
     completed_domains,
-    due_on,
     is_maintenance_values,
     last_contact_subquery,
 )
@@ -110,33 +109,46 @@ def team_dashboard(
     team_enrolled = Episode.objects.filter(patient__care_team=team, status=EpisodeStatus.ENROLLED).order_by()
     enrolled = list(
         team_enrolled.annotate(last_contact_on=last_contact_subquery()).values_list(
-            "pk", "program_id", "status", "tier", "enrolled_on", "primary_care_manager_id", "last_contact_on"
+            "pk", "program_id", "tier", "enrolled_on", "primary_care_manager_id", "last_contact_on"
         )
     )
     others = {cm_id for *_, cm_id, _last in enrolled if cm_id not in rows}
-    for user in User.objects.filter(pk__in=others):
-        rows[user.pk] = CareManagerRow(user=user)
-    cadences = cadences_for(program_id for _pk, program_id, *_ in enrolled)
+    if others:  # care managers outside the team who still carry some of its patients
+        for user in User.objects.filter(pk__in=others):
+            rows[user.pk] = CareManagerRow(user=user)
+    cadences = cadences_for({row[1] for row in enrolled})
+    # `due_on` and `is_maintenance_values` per (program, tier), applied once each rather than per
+    # row: overdue means last contact (or enrollment) + cadence < today, i.e. start < today - cadence.
+    overdue_before = {
+        (pid, tier): today - timedelta(days=c.days_for(tier))
+        for pid, c in cadences.items()
+        for tier in Tier.values
+    }
+    maintenance = {
+        (pid, tier): is_maintenance_values(status=EpisodeStatus.ENROLLED, tier=tier, cadence=c)
+        for pid, c in cadences.items()
+        for tier in Tier.values
+    }
     total = len(Domain.values)
     complete = {pk for pk, n in completed_domains(team_enrolled.values("pk")).items() if n >= total}
     achieved = goals.achieved_counts(team_enrolled.values("pk"))
     ready = ready_among(team_enrolled, today=today)
     high: dict[int, int] = {}
-    for pk, program_id, status, tier, enrolled_on, cm_id, last_contact_on in enrolled:
+    for pk, program_id, tier, enrolled_on, cm_id, last_contact_on in enrolled:
         row = rows[cm_id]  # the database refuses an enrolled episode without a care manager
         row.by_tier[tier] = row.by_tier.get(tier, 0) + 1
-        cadence = cadences[program_id]
-        if is_maintenance_values(status=status, tier=tier, cadence=cadence):
+        key = (program_id, tier)
+        if maintenance[key]:
             row.maintenance += 1
         else:
             row.active += 1
-        due = due_on(
-            tier=tier, last_contact_on=last_contact_on, enrolled_on=enrolled_on, cadence=cadence, today=today
-        )
-        row.overdue += due < today
-        row.days_since.append((today - (last_contact_on or enrolled_on or today)).days)
-        row.assessments_complete += pk in complete
-        row.goals_achieved += achieved.get(pk, 0)
+        start = last_contact_on or enrolled_on or today
+        row.overdue += start < overdue_before[key]
+        row.days_since.append((today - start).days)
+        if pk in complete:
+            row.assessments_complete += 1
+        if achieved:
+            row.goals_achieved += achieved.get(pk, 0)
         if tier == Tier.HIGH:
             high[pk] = cm_id
     # Ready episodes come ordered by patient name, as the page lists them.

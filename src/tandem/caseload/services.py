@@ -8,10 +8,12 @@ worklist therefore always reflects the current state with one query per kind of 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -328,21 +330,18 @@ def complete_task(task: Task, *, by: User) -> Task:
 # --- the day's worklist ----------------------------------------------------------------------
 
 PRIORITY_ORDER = {TaskPriority.URGENT: 0, TaskPriority.HIGH: 1, TaskPriority.NORMAL: 2}
-# Rows shown per section unless the user asks for all: the most urgent come first, and a day's
-# list of a few hundred rows helps nobody (the section says how many more there are).
-SECTION_LIMIT = 50
+# Rows shown per section at first, and added by each "show more": the most urgent come first,
+# and a day's list of a few hundred rows helps nobody (the section says how many there are).
+SECTION_LIMIT = 25
 
-
-# The columns the worklist reads: a caseload of a few hundred patients with every column of both
-# tables took most of the page's time to turn into model instances.
-WORKLIST_EPISODE_FIELDS = (
-    "patient_id",
+# The columns the worklist reads for a caseload, as plain values: a caseload of 250 patients as
+# Episode + Patient instances cost more than the rest of the page to build, for 25 rows shown.
+_CASELOAD_COLUMNS = (
+    "pk",
     "program_id",
-    "status",
     "tier",
     "enrolled_on",
-    "created_at",
-    "primary_care_manager_id",
+    "last_contact_on",
     "patient__public_id",
     "patient__given_name",
     "patient__family_name",
@@ -350,29 +349,76 @@ WORKLIST_EPISODE_FIELDS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class PatientRef:
+    """What a worklist row shows of a patient: the name and the opaque id its links carry."""
+
+    public_id: UUID
+    display_name: str
+
+
+def _patient_ref(public_id: UUID, given: str, family: str, preferred: str) -> PatientRef:
+    # Patient.display_name's rule, on values.
+    return PatientRef(public_id, f"{preferred or given} {family}")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    """A contact due or overdue, as the worklist shows it."""
+
+    episode_id: int
+    patient: PatientRef
+    tier: str
+    last_contact_on: date | None
+    due_on: date
+    today: date
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < self.today
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, (self.today - self.due_on).days)
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRow:
+    """An episode whose first assessment is incomplete, by `assessment_dues`' rule."""
+
+    episode_id: int
+    patient: PatientRef
+    completed: int
+    total: int
+    day: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.day > ASSESSMENT_WINDOW_DAYS and self.completed < self.total
+
+
 @dataclass(frozen=True)
 class Worklist:
     today: date
-    contacts: list[ContactDue]
-    assessments: list[AssessmentDue]
+    # The first rows of each list, most urgent first; the totals count every row due.
+    contacts: list[ContactRow]
+    contacts_total: int
+    assessments: list[AssessmentRow]
+    assessments_total: int
     tasks: list[Task]
     reapproaches: list[Episode]
-    limit: int | None = SECTION_LIMIT
-
-    def shown(self, rows: list[Any]) -> list[Any]:
-        return rows if self.limit is None else rows[: self.limit]
 
     @property
-    def contacts_shown(self) -> list[ContactDue]:
-        return self.shown(self.contacts)
+    def contacts_more(self) -> int:
+        return self.contacts_total - len(self.contacts)
 
     @property
-    def assessments_shown(self) -> list[AssessmentDue]:
-        return self.shown(self.assessments)
+    def assessments_more(self) -> int:
+        return self.assessments_total - len(self.assessments)
 
     @property
     def truncated(self) -> bool:
-        return self.limit is not None and max(len(self.contacts), len(self.assessments)) > self.limit
+        return bool(self.contacts_more or self.assessments_more)
 
     @property
     def safety_alerts(self) -> list[Task]:
@@ -383,24 +429,89 @@ class Worklist:
         return [t for t in self.tasks if t.kind != TaskKind.SAFETY_ALERT]
 
 
-def worklist(user: User, *, today: date | None = None, limit: int | None = SECTION_LIMIT) -> Worklist:
+def _first(rows: list[tuple[Any, ...]], limit: int | None) -> list[tuple[Any, ...]]:
+    """The `limit` smallest rows in order (all when None), without sorting the whole caseload."""
+    if limit is None or limit >= len(rows):
+        return sorted(rows)
+    return heapq.nsmallest(limit, rows)
+
+
+def worklist(
+    user: User,
+    *,
+    today: date | None = None,
+    contacts_limit: int | None = SECTION_LIMIT,
+    assessments_limit: int | None = SECTION_LIMIT,
+) -> Worklist:
     """Today's work: contacts due or overdue, assessments due, open tasks and re-approaches.
 
     Contacts and assessments are for the patients the user is primary care manager for; tasks
     are those assigned to them; re-approaches are declined people on their teams whose date has
     come and who are assigned to them or to no one (the recruitment queue's rule).
+
+    The caseload is read once as value rows and every rule (`due_on`, `assessment_dues`' day
+    count) is applied to all of it, so the totals are exact; rows are built only for the first
+    `contacts_limit` / `assessments_limit` of each list (None = all), in a fixed order (ties
+    broken by name, then episode) so that "show more" extends the same list.
     """
     today = today or timezone.localdate()
-    # One query serves both the contact and the assessment sections (they used to run it twice).
+    # One query serves both the contact and the assessment sections.
     source = Episode.objects.filter(primary_care_manager=user, status=EpisodeStatus.ENROLLED).order_by()
-    mine = list(with_last_contact(source).select_related("patient").only(*WORKLIST_EPISODE_FIELDS))
-    dues = [d for d in contact_dues_of(mine, today=today) if d.due_on <= today]
-    dues.sort(key=lambda d: (d.due_on, d.episode.patient.family_name))
-    assessments = [a for a in assessment_dues(mine, today=today, source=source) if a.completed < a.total]
-    assessments.sort(key=lambda a: (not a.overdue, -a.day))
+    caseload = list(with_last_contact(source).values_list(*_CASELOAD_COLUMNS))
+    # An enrolled episode has its enrollment date; the creation time (parsed in Python, a few ms
+    # for a caseload) is read only for one that somehow lacks it, as `assessment_dues` falls back.
+    undated = [row[0] for row in caseload if row[3] is None]
+    created = dict(Episode.objects.filter(pk__in=undated).values_list("pk", "created_at")) if undated else {}
+    cadences = cadences_for({row[1] for row in caseload})
+    done = completed_domains(source.values("pk"))
+    total = len(Domain.values)
+    # Sort keys first, then what the row needs: only the rows shown become objects.
+    contact_keys: list[tuple[Any, ...]] = []
+    assessment_keys: list[tuple[Any, ...]] = []
+    for pk, program_id, tier, enrolled_on, last_contact_on, *names in caseload:
+        family = names[2]
+        due = due_on(
+            tier=tier,
+            last_contact_on=last_contact_on,
+            enrolled_on=enrolled_on,
+            cadence=cadences[program_id],
+            today=today,
+        )
+        if due <= today:
+            contact_keys.append((due, family, pk, tier, last_contact_on, names))
+        completed = done.get(pk, 0)
+        if completed < total:
+            day = max(1, (today - (enrolled_on or created[pk].date())).days + 1)
+            overdue = day > ASSESSMENT_WINDOW_DAYS
+            assessment_keys.append((not overdue, -day, family, pk, completed, day, names))
+    contacts = [
+        ContactRow(
+            episode_id=pk,
+            patient=_patient_ref(*names),
+            tier=tier,
+            last_contact_on=last_contact_on,
+            due_on=due,
+            today=today,
+        )
+        for due, _family, pk, tier, last_contact_on, names in _first(contact_keys, contacts_limit)
+    ]
+    assessments = [
+        AssessmentRow(episode_id=pk, patient=_patient_ref(*names), completed=completed, total=total, day=day)
+        for _o, _d, _f, pk, completed, day, names in _first(assessment_keys, assessments_limit)
+    ]
     tasks = list(
         Task.objects.filter(assigned_to=user, status=TaskStatus.OPEN, due_on__lte=today + timedelta(days=7))
         .select_related("patient")
+        .only(
+            "kind",
+            "priority",
+            "title",
+            "due_on",
+            "patient__public_id",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__preferred_name",
+        )
         .order_by("due_on", "id")[:200]
     )
     tasks.sort(
@@ -419,8 +530,22 @@ def worklist(user: User, *, today: date | None = None, limit: int | None = SECTI
         )
         .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
         .select_related("patient", "program")
+        .only(
+            "reapproach_on",
+            "patient__public_id",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__preferred_name",
+            "program__name",
+        )
         .order_by("reapproach_on", "id")[:200]
     )
     return Worklist(
-        today=today, contacts=dues, assessments=assessments, tasks=tasks, reapproaches=reapproaches
+        today=today,
+        contacts=contacts,
+        contacts_total=len(contact_keys),
+        assessments=assessments,
+        assessments_total=len(assessment_keys),
+        tasks=tasks,
+        reapproaches=reapproaches,
     )

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.models import Role, User
 from tandem.caseload import conferences, dashboard, services
 from tandem.caseload.forms import AgendaItemForm, ConferenceForm
-from tandem.caseload.models import AgendaItem, CaseConference
+from tandem.caseload.models import AgendaItem, CaseConference, TaskPriority
 from tandem.core import audit
 from tandem.core.models import AuditAction
 from tandem.core.permissions import CLINICAL_ROLES, deny, role_required
+from tandem.programs.models import Tier
 
 
 def _user(request: HttpRequest) -> User:
@@ -24,14 +32,133 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
+class Links:
+    """One URL pattern, reversed once per page; each row fills in its own id.
+
+    A worklist page called `reverse()` about 160 times, once per link per row, which cost more
+    than the rest of its template; the result is the same string `{% url %}` gives.
+    """
+
+    def __init__(self, name: str, kwarg: str, sample: UUID | int) -> None:
+        url = reverse(name, kwargs={kwarg: sample})
+        self.head, found, self.tail = url.partition(str(sample))
+        if not found or str(sample) in self.tail:
+            raise ValueError(f"{name}: the id is not a single, plain part of {url}")
+
+    def __call__(self, value: UUID | int) -> str:
+        return f"{self.head}{value}{self.tail}"
+
+
+def month_day_year(*, year: bool = True) -> Callable[[date | None], str]:
+    """`date:"M j, Y"` (or `"M j"`) for many dates: month names looked up once, in the active language.
+
+    Equal to the template filter (a test compares them); the filter re-parses its format for
+    every value.
+    """
+    months = {m: str(name).title() for m, name in MONTHS_3.items()}
+
+    def fmt(value: date | None) -> str:
+        if not value:
+            return ""
+        return (
+            f"{months[value.month]} {value.day}, {value.year:04d}"
+            if year
+            else f"{months[value.month]} {value.day}"
+        )
+
+    return fmt
+
+
+def _overdue(days: int) -> str:
+    return f"Overdue {days} day{'' if days == 1 else 's'}" if days else ""
+
+
+def _rows_wanted(raw: str | None) -> int:
+    """Rows to show in a section: the count a "show more" link asked for, else the first screen."""
+    if raw and raw.isdigit() and len(raw) <= 6 and int(raw) > 0:
+        return int(raw)
+    return services.SECTION_LIMIT
+
+
+def worklist_rows(work: services.Worklist) -> dict[str, Any]:
+    """The worklist's rows as plain values for the template: links and dates made once per row."""
+    detail = Links("patients:detail", "public_id", UUID(int=0))
+    log = Links("caseload:contact-new", "public_id", UUID(int=0))
+    assess = Links("assessment:overview", "public_id", UUID(int=0))
+    done = Links("caseload:task-done", "task_id", 987654321)
+    fmt = month_day_year()
+    fmt_short = month_day_year(year=False)
+    tiers = {t.value: str(t.label) for t in Tier}
+    priorities = {p.value: str(p.label) for p in TaskPriority}
+    contacts = [
+        {
+            "name": d.patient.display_name,
+            "url": detail(d.patient.public_id),
+            "log_url": log(d.patient.public_id) + "?next=worklist",
+            "tier": d.tier,
+            "tier_label": tiers.get(d.tier, d.tier),
+            "last": fmt(d.last_contact_on),
+            "due": fmt(d.due_on),
+            "overdue": _overdue(d.days_overdue),
+        }
+        for d in work.contacts
+    ]
+    assessments = [
+        {
+            "name": a.patient.display_name,
+            "url": assess(a.patient.public_id),
+            # Numbers as text: each int in a template goes through localize() and number_format().
+            "progress": f"{a.completed} of {a.total} domains · day {a.day}",
+            "overdue": a.overdue,
+        }
+        for a in work.assessments
+    ]
+
+    def task_row(t: Any) -> dict[str, Any]:
+        return {
+            "pk": t.pk,
+            "title": t.title,
+            "due": fmt_short(t.due_on),
+            "priority": priorities.get(t.priority, t.priority),
+            "name": t.patient.display_name,
+            "url": detail(t.patient.public_id),
+            "done_url": done(t.pk),
+        }
+
+    return {
+        "contacts": contacts,
+        "assessments": assessments,
+        "safety_alerts": [task_row(t) for t in work.safety_alerts],
+        "other_tasks": [task_row(t) for t in work.other_tasks],
+    }
+
+
 @role_required(*CLINICAL_ROLES)
 def worklist(request: HttpRequest) -> HttpResponse:
-    show_all = request.GET.get("all") == "1"
-    work = services.worklist(_user(request), limit=None if show_all else services.SECTION_LIMIT)
-    shown = len(work.contacts_shown) + len(work.assessments_shown) + len(work.tasks) + len(work.reapproaches)
+    if request.GET.get("all") == "1":
+        contacts_limit: int | None = None
+        assessments_limit: int | None = None
+    else:
+        contacts_limit = _rows_wanted(request.GET.get("contacts"))
+        assessments_limit = _rows_wanted(request.GET.get("assessments"))
+    work = services.worklist(
+        _user(request), contacts_limit=contacts_limit, assessments_limit=assessments_limit
+    )
+    shown = len(work.contacts) + len(work.assessments) + len(work.tasks) + len(work.reapproaches)
     # A list of names is an access to each record; one line says how many rows were shown, never who.
     audit.record(AuditAction.VIEW, resource_type="caseload.worklist", detail=f"{shown} row(s)")
-    return render(request, "caseload/worklist.html", {"work": work})
+    step = services.SECTION_LIMIT
+    n_contacts, n_assessments = len(work.contacts), len(work.assessments)
+    context = {
+        "work": work,
+        **worklist_rows(work),
+        # "Show more" keeps the other section as it is and adds a screen to this one.
+        "more_contacts": "?" + urlencode({"contacts": n_contacts + step, "assessments": n_assessments}),
+        "more_contacts_n": min(step, work.contacts_more),
+        "more_assessments": "?" + urlencode({"contacts": n_contacts, "assessments": n_assessments + step}),
+        "more_assessments_n": min(step, work.assessments_more),
+    }
+    return render(request, "caseload/worklist.html", context)
 
 
 def _decimal(raw: str | None, default: Decimal) -> Decimal:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from tandem.core import audit
@@ -51,3 +53,38 @@ class DomainErrorMiddleware:
                 request, "conflict.html", {"message": exception.message}, status=exception.status_code
             )
         return None
+
+
+# At most how often a signed-in user's activity rewrites the session row to push its expiry forward.
+SESSION_RENEW_SECONDS = 60
+_RENEWED_KEY = "_tandem_renewed_at"
+
+
+def renew_every() -> int:
+    """Seconds between renewals: a minute, or a tenth of a shorter idle limit."""
+    return max(1, min(SESSION_RENEW_SECONDS, settings.SESSION_COOKIE_AGE // 10))
+
+
+class SessionRenewalMiddleware:
+    """Keep the idle timeout while writing the session row at most once a minute.
+
+    Renewing on every request (SESSION_SAVE_EVERY_REQUEST) cost an UPDATE and a commit of its own
+    per page. Renewing once the last renewal is `renew_every()` old means a session ends between
+    SESSION_COOKIE_AGE - 60 s and SESSION_COOKIE_AGE after the last request: never later than the
+    idle limit. Any other change to the session (sign-in, messages) saves it as before.
+    Goes right after SessionMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or response.status_code >= 500 or not session.accessed or session.is_empty():
+            return response
+        now = int(time.time())
+        renewed = session.get(_RENEWED_KEY)
+        if not isinstance(renewed, int) or not 0 <= now - renewed < renew_every():
+            session[_RENEWED_KEY] = now  # marks the session modified: SessionMiddleware saves it
+        return response
