@@ -100,10 +100,9 @@ def is_maintenance_values(*, status: str, tier: str, cadence: Cadence) -> bool:
     return status == EpisodeStatus.ENROLLED and tier == Tier.LOW and cadence.low_days >= MAINTENANCE_MIN_DAYS
 
 
-@dataclass(frozen=True)
-class ContactDue:
-    episode: Episode
-    last_contact_on: date | None
+class _DueDate:
+    """Overdue arithmetic shared by the episode-level and the worklist's row-level due contact."""
+
     due_on: date
     today: date
 
@@ -114,6 +113,14 @@ class ContactDue:
     @property
     def days_overdue(self) -> int:
         return max(0, (self.today - self.due_on).days)
+
+
+@dataclass(frozen=True)
+class ContactDue(_DueDate):
+    episode: Episode
+    last_contact_on: date | None
+    due_on: date
+    today: date
 
     @property
     def tier_label(self) -> str:
@@ -363,7 +370,7 @@ def _patient_ref(public_id: UUID, given: str, family: str, preferred: str) -> Pa
 
 
 @dataclass(frozen=True, slots=True)
-class ContactRow:
+class ContactRow(_DueDate):
     """A contact due or overdue, as the worklist shows it."""
 
     episode_id: int
@@ -372,14 +379,6 @@ class ContactRow:
     last_contact_on: date | None
     due_on: date
     today: date
-
-    @property
-    def overdue(self) -> bool:
-        return self.due_on < self.today
-
-    @property
-    def days_overdue(self) -> int:
-        return max(0, (self.today - self.due_on).days)
 
 
 @dataclass(frozen=True, slots=True)

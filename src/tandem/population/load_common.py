@@ -26,9 +26,9 @@ from .store import (
     StoredFile,
     commit_files,
     connect,
-    files_dir,
-    new_file_name,
+    discard,
     resolve_db_path,
+    write_file,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -399,17 +399,11 @@ def write_converted(
         new_files: list[StoredFile] = []
         try:
             for table in tables:
-                name = new_file_name(table)
-                target = files_dir(store_path) / name
-                target.parent.mkdir(parents=True, exist_ok=True)
                 names = ", ".join(c.name for c in TABLES[table])
-                escaped = str(target).replace("'", "''")
-                con.execute(f"COPY (SELECT {names} FROM __stage_{table}) TO '{escaped}' (FORMAT parquet)")
-                columns = [c.name for c in TABLES[table]]
-                new_files.append(StoredFile(table, target, name, len(tables[table]), columns))
+                select = f"SELECT {names} FROM __stage_{table}"
+                new_files.append(write_file(con, store_path, table, len(tables[table]), select=select))
         except BaseException:
-            for f in new_files:
-                f.path.unlink(missing_ok=True)
+            discard(new_files)
             raise
         label = f"{data_source}: " + ", ".join(conv.files)
         commit_files(con, store_path, new_files, [(t, label, len(tables[t])) for t in tables])

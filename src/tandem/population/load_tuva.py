@@ -8,7 +8,6 @@ upserted on the Tuva unique keys so that re-sending a file does not double-count
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +22,9 @@ from .store import (
     StoredFile,
     commit_files,
     connect,
-    files_dir,
-    new_file_name,
+    discard,
     resolve_db_path,
+    write_file,
 )
 
 
@@ -459,24 +458,21 @@ def load_directory(
         for table in tables:
             _check_duplicates(con, table, [f for f in plan if f.table == table])
 
-        folder = files_dir(store_path)
         new_files: list[StoredFile] = []
         try:
             for loaded in plan:
-                name = new_file_name(loaded.table)
-                target = folder / name
-                target.parent.mkdir(parents=True, exist_ok=True)
                 if adopt[id(loaded)]:
-                    shutil.copyfile(loaded.path, target)
                     present = [c.name for c in TABLES[loaded.table] if c.name in loaded.types]
+                    stored = write_file(
+                        con, store_path, loaded.table, loaded.num_rows, copy_from=loaded.path, columns=present
+                    )
                 else:
-                    escaped = str(target).replace("'", "''")
-                    con.execute(f"COPY ({_typed_select(loaded)}) TO '{escaped}' (FORMAT parquet)")
-                    present = [c.name for c in TABLES[loaded.table]]
-                new_files.append(StoredFile(loaded.table, target, name, loaded.num_rows, present))
+                    stored = write_file(
+                        con, store_path, loaded.table, loaded.num_rows, select=_typed_select(loaded)
+                    )
+                new_files.append(stored)
         except BaseException:
-            for f in new_files:
-                f.path.unlink(missing_ok=True)
+            discard(new_files)
             raise
         log = [(loaded.table, str(loaded.path), loaded.num_rows) for loaded in plan]
         commit_files(con, store_path, new_files, log)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -223,6 +224,37 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str
 def new_file_name(table: str) -> str:
     """A fresh name for a stored file; never reused, so a rolled-back load cannot clobber a live file."""
     return f"{table}/{uuid.uuid4().hex}.parquet"
+
+
+def write_file(
+    con: duckdb.DuckDBPyConnection,
+    db_path: str | os.PathLike[str],
+    table: str,
+    rows: int,
+    *,
+    select: str | None = None,
+    copy_from: Path | None = None,
+    columns: list[str] | None = None,
+) -> StoredFile:
+    """Write one new file for ``table`` under the files folder, not yet listed in the manifest: the rows
+    of ``select`` as Parquet, or a copy of ``copy_from`` (a file already in the stored form, holding
+    ``columns``). The caller passes it to `commit_files`, or deletes it if the load fails first."""
+    name = new_file_name(table)
+    target = files_dir(db_path) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if copy_from is not None:
+        shutil.copyfile(copy_from, target)
+        present = list(columns or [])
+    else:
+        con.execute(f"COPY ({select}) TO '{_sql_path(target)}' (FORMAT parquet)")
+        present = [c.name for c in TABLES[table]]
+    return StoredFile(table, target, name, rows, present)
+
+
+def discard(files: list[StoredFile]) -> None:
+    """Delete files written for a load that did not commit."""
+    for f in files:
+        f.path.unlink(missing_ok=True)
 
 
 def _add_manifest(
