@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             "stratify: features + criteria facts", facts_s, "(recomputes the features, as the command does)"
         )
         t = time.perf_counter()
-        assessments = evaluate(population.people, criteria, as_of=as_of)
+        assessments = evaluate(population.rows(), criteria, as_of=as_of, slim=True)  # as the command does
         rules_s = time.perf_counter() - t
         candidates = sum(a.is_candidate for a in assessments)
         stage("stratify: rules, ranking, reasons", rules_s, f"{candidates:,} candidates")

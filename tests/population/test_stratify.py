@@ -10,7 +10,15 @@ import pytest
 
 from tandem.population.criteria_config import CRITERIA_DIR, load
 from tandem.population.load_tuva import load_directory
-from tandem.population.stratify import AppStatus, PriorScore, counts, evaluate, load_population
+from tandem.population.stratify import (
+    SCORE_FIELDS,
+    AppStatus,
+    Population,
+    PriorScore,
+    counts,
+    evaluate,
+    load_population,
+)
 
 from .claims import inpatient, professional, write_dataset
 
@@ -194,3 +202,28 @@ def test_facts_from_claims(tmp_path: Path) -> None:
     assert p2["nonobstetric_ip_admits_12m"] == 0 and p2["hospice"] and p2["index_admit_date"] is None
     assert p3["index_admit_date"] is None and p3["long_term_institutional"] and p3["acsc_admits_12m"] == 1
     assert pop.inputs == {"eligibility": 3, "medical_claim": 7, "pharmacy_claim": 0}
+
+
+def test_slim_evaluation_keeps_full_rows_for_eligible_people_only() -> None:
+    people = [person("p1"), person("p2", chronic_conditions=1, sex="female", paid_12m=10.0)]
+    full = evaluate([dict(p) for p in people], CAMDEN, as_of=AS_OF)
+    slim = evaluate(iter([dict(p) for p in people]), CAMDEN, as_of=AS_OF, slim=True)
+    assert [(a.person_id, a.eligible, a.score, a.reason, a.flags) for a in slim] == [
+        (a.person_id, a.eligible, a.score, a.reason, a.flags) for a in full
+    ]
+    assert slim[0].row == people[0]  # eligible: the whole row, for the candidate list
+    assert set(slim[1].row) == set(SCORE_FIELDS)  # not eligible: what its stored score reads
+    assert slim[1].row["chronic_conditions"] == 1 and "paid_12m" not in slim[1].row
+
+
+def test_population_from_a_table_reads_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+
+    import tandem.population.stratify as stratify
+
+    monkeypatch.setattr(stratify, "ROW_BATCH", 3)
+    rows = [{"person_id": f"p{i}", "age": 40 + i} for i in range(8)]
+    pop = Population(table=pa.Table.from_pylist(rows), inputs={"eligibility": 8})
+    assert len(pop) == 8 and pop.person_ids() == [f"p{i}" for i in range(8)]
+    assert list(pop.rows()) == rows
+    assert pop.people == rows and Population(people=rows).person_ids() == pop.person_ids()

@@ -152,7 +152,7 @@ def record_run(
     program_slug: str = "",
 ) -> RunResult:
     """Evaluate, store every score and the run's counts, and optionally queue candidates; all or nothing."""
-    person_ids = [str(p["person_id"]) for p in population.people]
+    person_ids = population.person_ids()
     with transaction.atomic(), audit.acting_as(user):
         program = resolve_program(program_slug or criteria.program)
         if to_queue and program is None:
@@ -162,7 +162,12 @@ def record_run(
         patients = patients_by_person_id(person_ids)
         statuses = app_statuses(patients, program=program, today=timezone.localdate())
         assessments = evaluate(
-            population.people, criteria, as_of=as_of, app_status=statuses, previous=previous_scores(as_of)
+            population.rows(),
+            criteria,
+            as_of=as_of,
+            app_status=statuses,
+            previous=previous_scores(as_of),
+            slim=True,
         )
         totals = counts(assessments)
         run = StratificationRun.objects.create(
@@ -175,7 +180,7 @@ def record_run(
             criteria_sha256=criteria.sha256,
             program_slug=program.slug if program else "",
             db_path=str(db_path),
-            inputs={"tables": population.inputs, "people_in_features": len(population.people)},
+            inputs={"tables": population.inputs, "people_in_features": len(population)},
             **totals,
         )
         audit.record(AuditAction.CREATE, resource=run, detail=f"{totals['candidates']} candidate(s)")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -182,12 +182,64 @@ class Assessment:
     rising_from: PriorScore | None = None
 
 
-@dataclass
-class Population:
-    """Everyone's features joined with the facts the criteria need, plus the input sizes for the record."""
+# What a person's stored score reads from their row (runs.RiskScore); for people who are not eligible only
+# these are kept after evaluation, so a run over a million people does not hold a million full rows.
+SCORE_FIELDS = (
+    "person_id",
+    "age",
+    "hcc_v28_normalized",
+    "hcc_v24_raw",
+    "charlson",
+    "lace_latest",
+    "ip_admits_12m",
+    "ed_visits_12m",
+    "allowed_12m",
+    "chronic_conditions",
+    "active_meds",
+)
+ROW_BATCH = 20_000
 
-    people: list[dict[str, Any]]
-    inputs: dict[str, Any] = field(default_factory=dict)
+
+class Population:
+    """Everyone's features joined with the facts the criteria need, plus the input sizes for the record.
+
+    Built from the engine it stays an Arrow table, turned into row dicts a batch at a time (`rows`);
+    `people` gives them all at once, for small populations and tests.
+    """
+
+    def __init__(
+        self,
+        people: list[dict[str, Any]] | None = None,
+        inputs: dict[str, Any] | None = None,
+        *,
+        table: pa.Table | None = None,
+    ) -> None:
+        self._people = people
+        self.table = table
+        self.inputs: dict[str, Any] = inputs or {}
+
+    @property
+    def people(self) -> list[dict[str, Any]]:
+        if self._people is None:
+            self._people = self.table.to_pylist() if self.table is not None else []
+        return self._people
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        if self._people is not None or self.table is None:
+            yield from self.people
+            return
+        for batch in self.table.to_batches(max_chunksize=ROW_BATCH):
+            yield from batch.to_pylist()
+
+    def person_ids(self) -> list[str]:
+        if self._people is None and self.table is not None:
+            return [str(p) for p in self.table.column("person_id").to_pylist()]
+        return [str(p["person_id"]) for p in self.people]
+
+    def __len__(self) -> int:
+        if self._people is None and self.table is not None:
+            return int(self.table.num_rows)
+        return len(self.people)
 
 
 def _code_rows(criteria: Criteria) -> list[tuple[str, str]]:
@@ -224,7 +276,6 @@ def load_population(
                 "SELECT f.*, x.* EXCLUDE (person_id) FROM __features AS f "
                 "LEFT JOIN strat_facts AS x ON x.person_id = f.person_id ORDER BY f.person_id"
             ).to_arrow_table()
-            people = joined.to_pylist()
         finally:
             con.unregister("__features")
         inputs = {
@@ -233,7 +284,7 @@ def load_population(
         }
     finally:
         con.close()
-    return Population(people=people, inputs=inputs)
+    return Population(table=joined, inputs=inputs)
 
 
 def _num(value: Any) -> float:
@@ -360,14 +411,18 @@ def reason(row: Mapping[str, Any], assessment: Assessment, as_of: dt.date) -> st
 
 
 def evaluate(
-    people: list[dict[str, Any]],
+    people: Iterable[dict[str, Any]],
     criteria: Criteria,
     *,
     as_of: dt.date,
     app_status: Mapping[str, AppStatus] | None = None,
     previous: Mapping[str, PriorScore] | None = None,
+    slim: bool = False,
 ) -> list[Assessment]:
-    """Assess and rank everyone; the top `capacity` eligible, non-excluded people are the candidates."""
+    """Assess and rank everyone; the top `capacity` eligible, non-excluded people are the candidates.
+
+    With ``slim``, a person who is not eligible keeps only `SCORE_FIELDS` of their row once assessed.
+    """
     app_status = app_status or {}
     previous = previous or {}
     # Only the measures the file refers to: building all of them was most of the cost per person.
@@ -400,6 +455,8 @@ def evaluate(
             rising_from=rising,
         )
         a.reason = reason(row, a, as_of)
+        if slim and not a.eligible:
+            a.row = {k: row.get(k) for k in SCORE_FIELDS}
         results.append(a)
     ranked = sorted(
         (a for a in results if a.eligible and not a.exclusions), key=lambda a: (-a.score, a.person_id)
