@@ -202,9 +202,9 @@ def next_contact(episode: Episode, *, today: date | None = None) -> ContactDue |
     )
 
 
-@dataclass(frozen=True)
-class AssessmentDue:
-    episode: Episode
+class _AssessmentWindow:
+    """The first-assessment overdue rule shared by the episode-level and the worklist's row-level record."""
+
     completed: int
     total: int
     day: int
@@ -212,6 +212,14 @@ class AssessmentDue:
     @property
     def overdue(self) -> bool:
         return self.day > ASSESSMENT_WINDOW_DAYS and self.completed < self.total
+
+
+@dataclass(frozen=True)
+class AssessmentDue(_AssessmentWindow):
+    episode: Episode
+    completed: int
+    total: int
+    day: int
 
 
 def assessment_dues(
@@ -382,7 +390,7 @@ class ContactRow(_DueDate):
 
 
 @dataclass(frozen=True, slots=True)
-class AssessmentRow:
+class AssessmentRow(_AssessmentWindow):
     """An episode whose first assessment is incomplete, by `assessment_dues`' rule."""
 
     episode_id: int
@@ -390,10 +398,6 @@ class AssessmentRow:
     completed: int
     total: int
     day: int
-
-    @property
-    def overdue(self) -> bool:
-        return self.day > ASSESSMENT_WINDOW_DAYS and self.completed < self.total
 
 
 @dataclass(frozen=True)
