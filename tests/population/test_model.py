@@ -155,3 +155,19 @@ def test_explanations_match_a_per_person_reading_of_the_contributions() -> None:
     got = model.explain("t", z, n=3)
     assert len(got) == 500 and got == expected
     assert got[0] == "" and got[3] == ""
+
+
+def test_explanation_numbers_are_printf_two_decimals() -> None:
+    """The array formatting of contributions equals `"%.2f" % v`, including half-cent neighbours and signs."""
+    from tandem.population.model import _two_decimals
+
+    rng = np.random.default_rng(11)
+    values = np.concatenate(
+        [
+            rng.normal(0, 3, 20_000),
+            rng.integers(-2_000, 2_000, 4_000) / 200,  # exact and near half cents
+            rng.integers(-100_000, 100_000, 4_000) / 1_000,
+            np.array([0.125, 1.005, 2.675, 99.995, -0.005, -0.004, 0.0, -0.0, 1e-9, -1e-9, 1234.5678]),
+        ]
+    )
+    assert _two_decimals(values).to_pylist() == [f"{v:.2f}" for v in values]

@@ -25,8 +25,8 @@ DATA_DIR = PACKAGE_DIR / "data"
 MODELS: tuple[str, ...] = (
     "staging/stg_medical_claim",
     "staging/stg_pharmacy_claim",
-    "staging/stg_diagnosis",
     "staging/stg_person",
+    "intermediate/int_person_diagnoses",
     "intermediate/int_inpatient_stays",
     "intermediate/int_ed_visits",
     "intermediate/int_readmissions",

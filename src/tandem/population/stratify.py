@@ -87,9 +87,7 @@ year_stays as (
     group by s.person_id
 ),
 window_dx as (
-    select d.person_id, d.diagnosis_code
-    from stg_diagnosis as d cross join p
-    where d.service_date > p.long_start and d.service_date <= p.as_of
+    select person_id, diagnosis_code from int_person_diagnoses where in_long_window
 ),
 code_groups as (
     select distinct w.diagnosis_code, c.grp

@@ -1,11 +1,61 @@
--- Diagnoses feeding LACE's C: claims in the 12 months up to and including each discharge.
-with stay_dx as (
-    select s.stay_id as entity_id, d.diagnosis_code
+-- Diagnoses feeding LACE's C: Charlson-coded diagnoses on claims in the 12 months up to and including each
+-- discharge (on or before the as-of date).
+--
+-- Only the claim lines of people with a stay are read again, and only codes that match a Charlson prefix
+-- are kept (matched once per distinct code), so the per-day rows stay small before the range join.
+with stays as (
+    select s.stay_id, s.person_id, s.discharge_date
     from int_inpatient_stays as s
-    inner join stg_diagnosis as d
-        on d.person_id = s.person_id
-        and d.service_date > s.discharge_date - interval 12 month
-        and d.service_date <= s.discharge_date
+    cross join params as p
+    where s.discharge_date <= p.as_of
+),
+
+stay_people as (
+    select distinct person_id from stays
+),
+
+charlson_codes as (
+    select distinct d.diagnosis_code
+    from (select distinct diagnosis_code from int_person_diagnoses) as d
+    inner join charlson_map as c on starts_with(d.diagnosis_code, c.icd10_prefix)
+),
+
+lines as (
+    select
+        m.person_id,
+        coalesce(m.claim_start_date, m.service_date) as dx_date,
+        m.diagnosis_code_1, m.diagnosis_code_2, m.diagnosis_code_3, m.diagnosis_code_4,
+        m.diagnosis_code_5, m.diagnosis_code_6, m.diagnosis_code_7, m.diagnosis_code_8,
+        m.diagnosis_code_9, m.diagnosis_code_10, m.diagnosis_code_11, m.diagnosis_code_12,
+        m.diagnosis_code_13, m.diagnosis_code_14, m.diagnosis_code_15, m.diagnosis_code_16,
+        m.diagnosis_code_17, m.diagnosis_code_18, m.diagnosis_code_19, m.diagnosis_code_20,
+        m.diagnosis_code_21, m.diagnosis_code_22, m.diagnosis_code_23, m.diagnosis_code_24,
+        m.diagnosis_code_25
+    from stg_medical_claim as m
+    inner join stay_people as s on s.person_id = m.person_id
+    cross join params as p
+    where coalesce(m.diagnosis_code_type, 'icd-10-cm') = 'icd-10-cm'
+        and coalesce(m.claim_start_date, m.service_date) <= p.as_of
+),
+
+unpivoted as (
+    unpivot (
+        select person_id, dx_date, columns('^diagnosis_code_[0-9]+$')
+        from lines
+    )
+    on columns('^diagnosis_code_[0-9]+$')
+    into name position value diagnosis_code
+),
+
+days as (
+    select distinct u.person_id, u.dx_date, u.diagnosis_code
+    from unpivoted as u
+    inner join charlson_codes as c on c.diagnosis_code = u.diagnosis_code
 )
 
-select * from stay_dx
+select distinct s.stay_id as entity_id, d.diagnosis_code
+from stays as s
+inner join days as d
+    on d.person_id = s.person_id
+    and d.dx_date > s.discharge_date - interval 12 month
+    and d.dx_date <= s.discharge_date

@@ -1,28 +1,10 @@
 -- CMS Chronic Conditions Warehouse conditions met in the chronic look-back window (default 24 months):
 -- at least one inpatient claim with a qualifying code, or qualifying codes on two or more distinct days.
-with window_dx as (
-    select d.*
-    from stg_diagnosis as d
-    cross join params as p
-    where d.service_date > p.chronic_start and d.service_date <= p.as_of
-),
-
-matched as (
-    select
-        w.person_id,
-        c.condition_column_name,
-        w.service_date,
-        w.from_inpatient
-    from window_dx as w
-    inner join chronic_condition_map as c on c.code = w.diagnosis_code
-),
-
-qualified as (
-    select person_id, condition_column_name
-    from matched
-    group by person_id, condition_column_name
-    -- two or more distinct days <=> earliest and latest differ (cheaper than counting distinct dates)
-    having bool_or(from_inpatient) or min(service_date) < max(service_date)
-)
-
-select * from qualified
+-- Two or more distinct days across a condition's codes <=> the earliest first date is before the latest
+-- last date (cheaper than counting distinct dates).
+select d.person_id, c.condition_column_name
+from int_person_diagnoses as d
+inner join chronic_condition_map as c on c.code = d.diagnosis_code
+where d.chronic_first_date is not null
+group by d.person_id, c.condition_column_name
+having bool_or(d.chronic_inpatient) or min(d.chronic_first_date) < max(d.chronic_last_date)

@@ -1,9 +1,8 @@
 -- Behavioural-health, substance-use and social-needs (ICD-10-CM Z55-Z65) flags over the long look-back window.
 with window_dx as (
-    select d.person_id, d.diagnosis_code as code
-    from stg_diagnosis as d
-    cross join params as p
-    where d.service_date > p.long_start and d.service_date <= p.as_of
+    select person_id, diagnosis_code as code
+    from int_person_diagnoses
+    where in_long_window
 ),
 
 flags as (

@@ -22,37 +22,66 @@ ed as (
     group by e.person_id
 ),
 
-medical_long as (
-    select m.*
+medical as (
+    select
+        m.person_id,
+        sum(coalesce(m.allowed_amount, 0)) as allowed,
+        sum(coalesce(m.paid_amount, 0)) as paid
     from stg_medical_claim as m
     cross join params as p
     where m.claim_start_date > p.long_start and m.claim_start_date <= p.as_of
+    group by m.person_id
 ),
 
-medical as (
-    select
-        person_id,
-        sum(coalesce(allowed_amount, 0)) as allowed,
-        sum(coalesce(paid_amount, 0)) as paid,
-        count(distinct service_date) filter (
-            where claim_type = 'professional' and not is_ed_line
-                and place_of_service_code in ('11', '19', '22', '49', '50', '71', '72')
-        ) as outpatient_visits_long,
-        count(distinct facility_npi) filter (where claim_type = 'institutional') as distinct_facilities_long
-    from medical_long
+-- Distinct counts as a distinct projection then a count: a DISTINCT aggregate inside the grouped cost
+-- aggregate over every line was the slowest part of this model.
+outpatient_days as (
+    select distinct m.person_id, m.service_date
+    from stg_medical_claim as m
+    cross join params as p
+    where m.claim_start_date > p.long_start and m.claim_start_date <= p.as_of
+        and m.claim_type = 'professional' and not m.is_ed_line
+        and m.place_of_service_code in ('11', '19', '22', '49', '50', '71', '72')
+),
+
+outpatient as (
+    select person_id, count(*) as outpatient_visits_long
+    from outpatient_days
     group by person_id
+),
+
+facilities as (
+    select m.person_id, count(distinct m.facility_npi) as distinct_facilities_long
+    from stg_medical_claim as m
+    cross join params as p
+    where m.claim_start_date > p.long_start and m.claim_start_date <= p.as_of
+        and m.claim_type = 'institutional'
+    group by m.person_id
 ),
 
 pharmacy as (
     select
         f.person_id,
         sum(f.allowed_amount) as allowed,
-        sum(f.paid_amount) as paid,
-        count(distinct f.prescribing_provider_npi) as distinct_prescribers_long
+        sum(f.paid_amount) as paid
     from stg_pharmacy_claim as f
     cross join params as p
     where f.dispensing_date > p.long_start and f.dispensing_date <= p.as_of
     group by f.person_id
+),
+
+prescriber_pairs as (
+    select distinct f.person_id, f.prescribing_provider_npi
+    from stg_pharmacy_claim as f
+    cross join params as p
+    where f.dispensing_date > p.long_start and f.dispensing_date <= p.as_of
+        and f.prescribing_provider_npi is not null
+),
+
+prescribers as (
+    select person_id, count(*) as distinct_prescribers_long
+    from prescriber_pairs
+    group by person_id
 ),
 
 person_ids as (
@@ -69,13 +98,16 @@ combined as (
         coalesce(ip.readmits_30d_long, 0) as readmits_30d_long,
         round(coalesce(m.allowed, 0) + coalesce(rx.allowed, 0), 2) as allowed_long,
         round(coalesce(m.paid, 0) + coalesce(rx.paid, 0), 2) as paid_long,
-        coalesce(m.outpatient_visits_long, 0) as outpatient_visits_long,
-        coalesce(rx.distinct_prescribers_long, 0) as distinct_prescribers_long,
-        coalesce(m.distinct_facilities_long, 0) as distinct_facilities_long
+        coalesce(o.outpatient_visits_long, 0) as outpatient_visits_long,
+        coalesce(pr.distinct_prescribers_long, 0) as distinct_prescribers_long,
+        coalesce(fa.distinct_facilities_long, 0) as distinct_facilities_long
     from person_ids as i
     left join ip on ip.person_id = i.person_id
     left join ed on ed.person_id = i.person_id
     left join medical as m on m.person_id = i.person_id
+    left join outpatient as o on o.person_id = i.person_id
+    left join prescribers as pr on pr.person_id = i.person_id
+    left join facilities as fa on fa.person_id = i.person_id
     left join pharmacy as rx on rx.person_id = i.person_id
 )
 
