@@ -7,13 +7,18 @@ upserted on the Tuva unique keys so that re-sending a file does not double-count
 
 from __future__ import annotations
 
+import itertools
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from .store import (
     TABLES,
@@ -26,6 +31,10 @@ from .store import (
     resolve_db_path,
     write_file,
 )
+
+
+def _sql_literal(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 class LoadError(ValueError):
@@ -123,6 +132,13 @@ class LoadedFile:
     num_rows: int
     data: pa.Table | None = None  # CSV only: all columns as text, plus __line
     view: str = ""  # name of the relation holding the file on the load connection
+    untrimmed: set[str] = field(default_factory=set)  # text columns holding blank or space-padded values
+
+    def scan(self) -> str:
+        """The file's columns without line numbers: what a check that only asks "is there any?" reads."""
+        if self.data is not None:
+            return self.view
+        return f"read_parquet('{_sql_literal(self.path)}')"
 
     def source(self) -> str:
         if self.data is not None:
@@ -267,12 +283,71 @@ def _blank_or_padded(expr: str) -> str:
     return f"({expr} = '' OR prefix({expr}, ' ') OR suffix({expr}, ' '))"
 
 
+@dataclass(frozen=True)
+class _Probe:
+    """One row-level rule: ``cond`` is TRUE on a row that breaks it. An empty message marks a rule that
+    is no error but means the file is not in the stored form (blank or space-padded text).
+
+    ``fast`` are aggregates of which one is TRUE whenever some row meets ``cond`` (one may also be when
+    none does): cheap column-wide facts -- a NULL count, a shortest length, any space at all, a minimum
+    and maximum -- instead of a string test per value. Only a rule with a TRUE ``fast`` answer is
+    checked exactly, so the answer stays exact while a clean file is read once, cheaply.
+    """
+
+    order: int  # the column's place in the table, so the leftmost field wins on a line
+    name: str
+    cond: str
+    message: str
+    fast: tuple[str, ...]  # rules on one column share these, and each is computed once
+
+
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
+
+
+def _any(cond: str) -> str:
+    return f"coalesce(bool_or({cond}), false)"
+
+
+def _may_be_blank_or_padded(ident: str) -> str:
+    """Superset of `_blank_or_padded` for a VARCHAR column: an empty value or a space anywhere."""
+    return f"coalesce(min(strlen({ident})) = 0 OR max(contains({ident}, ' ')), false)"
+
+
+def _empty(text: str) -> str:
+    return f"({text} IS NULL OR trim({text}) = '')"
+
+
+def _required_probe(loaded: LoadedFile, order: int, col: Column, typed: bool) -> _Probe:
+    ident = f'"{col.name}"'
+    has_null = f"count({ident}) < count(*)"
+    if typed:
+        return _Probe(order, col.name, f"{ident} IS NULL", "value is required", (has_null,))
+    text = loaded.text(col.name)
+    fast: tuple[str, ...] = (has_null,)
+    if loaded.types[col.name] == "VARCHAR":  # other types never print as blank
+        fast = (has_null, _may_be_blank_or_padded(ident))
+    return _Probe(order, col.name, _empty(text), "value is required", fast)
+
+
+def _typed_probe(loaded: LoadedFile, order: int, col: Column, whole: str, message: str) -> _Probe:
+    ident = f'"{col.name}"'
+    cond = f"{ident} IS NOT NULL AND NOT ({whole})"
+    if loaded.types[col.name] not in INTEGER_TYPES:
+        return _Probe(order, col.name, cond, message, (_any(cond),))
+    # An integer column meets the rule exactly when its range does (fits INTEGER; >= 1 for line numbers).
+    low = 1 if col.check == "line_number" else INTEGER_MIN
+    fast = f"coalesce(min({ident}) < {low} OR max({ident}) > {INTEGER_MAX}, false)"
+    return _Probe(order, col.name, cond, message, (fast,))
+
+
 def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
     """Check the whole file; return whether its values are already exactly as the store keeps them.
 
-    Row-level rules (required values, numbers, dates as text) are one aggregate over the file; code
-    columns are checked per distinct value. Only a failure looks for a line, and the error names the
-    earliest failing line (the leftmost field on it).
+    A clean file is the common case, so the first pass only asks *whether* anything fails: one
+    aggregate of yes/no answers over the row-level rules, and one DISTINCT per code column (the code
+    rules run per distinct value). Only when something fails does a second pass look for lines, and only
+    for the failing rules; the error names the earliest failing line (the leftmost field on it). Which
+    text columns hold blank or padded values is kept on ``loaded`` for the duplicate check.
     """
     columns = TABLES[loaded.table]
     present = set(loaded.types)
@@ -281,8 +356,7 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
             raise LoadError(
                 f"required column {col.name!r} is missing", file=str(loaded.path), line=1, field=col.name
             )
-    probes: list[tuple[int, str, str]] = []  # (column order, column, message)
-    selects: list[str] = []
+    probes: list[_Probe] = []
     stored_form = loaded.data is None  # CSV text is always rewritten
     code_columns: list[tuple[int, Column]] = []
     for order, col in enumerate(columns):
@@ -294,38 +368,50 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
         if not _cast_keeps_value(loaded.types[col.name], col):
             stored_form = False
         if col.not_null:
-            empty = f"{ident} IS NULL" if typed else f"{text} IS NULL OR trim({text}) = ''"
-            selects.append(f"min(CASE WHEN {empty} THEN __line END)")
-            probes.append((order, col.name, "value is required"))
+            probes.append(_required_probe(loaded, order, col, typed is not None))
         predicate, message = CHECKS[col.check]
         if col.check in CODE_CHECKS:
             code_columns.append((order, col))
             continue
         if col.sql_type == "VARCHAR" and loaded.types[col.name] == "VARCHAR" and loaded.data is None:
             # Stored text is trimmed with blanks as NULL: a file that already is can be adopted as is.
-            selects.append(f"min(CASE WHEN {_blank_or_padded(ident)} THEN 0 END)")
-            probes.append((order, col.name, ""))
+            padded = _blank_or_padded(ident)
+            probes.append(_Probe(order, col.name, padded, "", (_may_be_blank_or_padded(ident),)))
         if typed is not None:
             if typed[1] is not None:
-                selects.append(f"min(CASE WHEN {ident} IS NOT NULL AND NOT ({typed[1]}) THEN __line END)")
-                probes.append((order, col.name, message))
+                probes.append(_typed_probe(loaded, order, col, typed[1], message))
         elif predicate != "TRUE":
             value = f"nullif(trim({text}), '')"
-            cond = predicate.replace("{v}", value)
-            selects.append(f"min(CASE WHEN {value} IS NOT NULL AND NOT ({cond}) THEN __line END)")
-            probes.append((order, col.name, message))
+            cond = f"{value} IS NOT NULL AND NOT ({predicate.replace('{v}', value)})"
+            probes.append(_Probe(order, col.name, cond, message, (_any(cond),)))
+    suspects: list[_Probe] = []
+    if probes:
+        facts = list(dict.fromkeys(f for p in probes for f in p.fast))
+        row = con.execute(f"SELECT {', '.join(facts)} FROM {loaded.scan()}").fetchall()[0]
+        answers = dict(zip(facts, row, strict=True))
+        suspects = [probe for probe in probes if any(answers[f] for f in probe.fast)]
     failures: list[tuple[int, int, str, str]] = []  # (line, column order, column, message)
-    if selects:
-        row = con.execute(f"SELECT {', '.join(selects)} FROM {loaded.source()}").fetchall()[0]
-        for (order, name, message), line in zip(probes, row, strict=True):
+    if suspects:
+        lines = con.execute(
+            f"SELECT {', '.join(f'min(CASE WHEN {p.cond} THEN __line END)' for p in suspects)} "
+            f"FROM {loaded.source()}"
+        ).fetchall()[0]
+        for probe, line in zip(suspects, lines, strict=True):
             if line is None:
                 continue
-            if message == "":
+            if probe.message == "":
                 stored_form = False  # padded or blank text: rewritten, not an error
+                loaded.untrimmed.add(probe.name)
             else:
-                failures.append((int(line), order, name, message))
+                failures.append((int(line), probe.order, probe.name, probe.message))
+    mixed_kinds = False
+    if code_columns and "diagnosis_code_type" in present:
+        kinds = con.execute(
+            f"SELECT DISTINCT lower({loaded.text('diagnosis_code_type')}) FROM {loaded.scan()}"
+        ).fetchall()
+        mixed_kinds = any(k[0] is not None and k[0] != "icd-10-cm" for k in kinds)
     for order, col in code_columns:
-        failure, normal = _check_codes(con, loaded, col, present)
+        failure, normal = _check_codes(con, loaded, col, mixed_kinds)
         if failure is not None:
             failures.append((failure, order, col.name, CHECKS[col.check][1]))
         stored_form = stored_form and normal
@@ -339,31 +425,38 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
 
 
 def _check_codes(
-    con: duckdb.DuckDBPyConnection, loaded: LoadedFile, col: Column, present: set[str]
+    con: duckdb.DuckDBPyConnection, loaded: LoadedFile, col: Column, mixed_kinds: bool
 ) -> tuple[int | None, bool]:
-    """(first line with an invalid code or None, whether every code is already in its stored form)."""
+    """(first line with an invalid code or None, whether every code is already in its stored form).
+
+    ICD-10-CM is checked only on lines whose ``diagnosis_code_type`` is empty or icd-10-cm; when the
+    file holds no other type (the usual case) the distinct codes alone decide, which halves the work of
+    pairing every code with its type.
+    """
     text = loaded.text(col.name)
     value = "nullif(trim(v), '')"
     skip = ""
-    kind = "NULL"
-    if col.check == "icd10cm" and "diagnosis_code_type" in present:
-        kind = f"lower({loaded.text('diagnosis_code_type')})"
+    kind = ""
+    if col.check == "icd10cm" and mixed_kinds:
+        kind = f", lower({loaded.text('diagnosis_code_type')}) AS k"
         skip = " AND coalesce(k, 'icd-10-cm') = 'icd-10-cm'"
     predicate = CHECKS[col.check][0].replace("{v}", value)
     normal = _normalise(col, value)
     counts = con.execute(
         f"""
-        WITH d AS (SELECT DISTINCT {text} AS v, {kind} AS k FROM {loaded.source()})
-        SELECT list(v) FILTER (WHERE {value} IS NOT NULL{skip} AND NOT ({predicate})),
+        WITH d AS (SELECT DISTINCT {text} AS v{kind} FROM {loaded.scan()})
+        SELECT list(DISTINCT v) FILTER (WHERE {value} IS NOT NULL{skip} AND NOT ({predicate})),
                count(*) FILTER (WHERE v IS NOT NULL AND (v IS DISTINCT FROM {normal}
-                                 OR {_blank_or_padded('v')}))
+                                 OR {_blank_or_padded("v")}))
         FROM d
         """
     ).fetchall()[0]
     bad, to_normalise = counts[0] or [], int(counts[1] or 0)
     if not bad:
         return None, to_normalise == 0
-    extra = f" AND coalesce({kind}, 'icd-10-cm') = 'icd-10-cm'" if skip else ""
+    extra = ""
+    if skip:
+        extra = f" AND coalesce(lower({loaded.text('diagnosis_code_type')}), 'icd-10-cm') = 'icd-10-cm'"
     line = con.execute(
         f"SELECT min(__line) FROM {loaded.source()} WHERE list_contains(?, {text}){extra}", [bad]
     ).fetchall()[0][0]
@@ -387,12 +480,89 @@ def _typed_select(loaded: LoadedFile, names: list[str] | None = None, extra: str
     return "SELECT " + ", ".join(parts) + extra + f" FROM {loaded.source()}"
 
 
+# Claim tables whose key is (claim_id, claim_line_number, data_source): the ones the sorted path handles.
+SORTED_KEY = ("claim_id", "claim_line_number", "data_source")
+
+_RowGroupKeys = tuple[bool, tuple[str, int], tuple[str, int]]  # (strictly increasing, first key, last key)
+
+
+def _row_group_keys(path: Path, metadata: pq.FileMetaData, group: int) -> _RowGroupKeys | None:
+    # One reader per call (pyarrow's reader is not shared between threads); the footer, which for a
+    # file of a hundred row groups and 180 columns is over a megabyte, is parsed once and shared.
+    reader = pq.ParquetFile(path, metadata=metadata)
+    data = reader.read_row_group(group, columns=list(SORTED_KEY[:2]), use_threads=False)
+    ids = data.column(0).combine_chunks()
+    lines = data.column(1).combine_chunks()
+    n = len(ids)
+    if n == 0:
+        return None
+    increasing = True
+    if n > 1:
+        before, after = ids.slice(0, n - 1), ids.slice(1)
+        greater = pc.greater(after, before)
+        if not pc.all(greater).as_py():
+            # Lines of one claim share its id: there the line number must increase.
+            same = pc.and_(pc.equal(after, before), pc.greater(lines.slice(1), lines.slice(0, n - 1)))
+            increasing = bool(pc.all(pc.or_(greater, same)).as_py())
+    return increasing, (ids[0].as_py(), lines[0].as_py()), (ids[n - 1].as_py(), lines[n - 1].as_py())
+
+
+def _sorted_keys_unique(con: duckdb.DuckDBPyConnection, table: str, files: list[LoadedFile]) -> bool:
+    """True when the keys are proven unique because every file is sorted on them; False means "not
+    proven" (the hash check then decides, and names any duplicate).
+
+    Claim extracts usually come sorted by claim and line. Then a duplicate can only sit next to its
+    twin, so one streaming pass comparing neighbours is exact, where grouping tens of millions of keys
+    costs several times more. It applies to Parquet files whose key values are stored as they are: an
+    integer ``claim_line_number``, a ``claim_id`` with no blank or padded values (trimming could merge
+    two ids), and one ``data_source`` per file; files with the same data_source must not overlap.
+    """
+    if UNIQUE_KEYS[table] != SORTED_KEY or not files:
+        return False
+    ranges: dict[str, list[tuple[tuple[str, int], tuple[str, int]]]] = {}
+    for f in files:
+        if (
+            f.data is not None
+            or f.types.get("claim_id") != "VARCHAR"
+            or f.types.get("data_source") != "VARCHAR"
+            or f.types.get("claim_line_number") not in INTEGER_TYPES
+            or {"claim_id", "data_source"} & f.untrimmed
+        ):
+            return False
+        sources = con.execute(f"SELECT DISTINCT data_source FROM {f.scan()}").fetchall()
+        if len(sources) > 1:
+            return False
+        if f.num_rows == 0:
+            continue
+        metadata = pq.read_metadata(f.path)
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            found = list(pool.map(partial(_row_group_keys, f.path, metadata), range(metadata.num_row_groups)))
+        parts = [p for p in found if p is not None]
+        if not parts:
+            continue
+        if not all(p[0] for p in parts):
+            return False
+        for prev, nxt in itertools.pairwise(parts):
+            if not prev[2] < nxt[1]:
+                return False
+        ranges.setdefault(str(sources[0][0]), []).append((parts[0][1], parts[-1][2]))
+    for spans in ranges.values():
+        spans.sort()
+        for prev_span, next_span in itertools.pairwise(spans):
+            if not prev_span[1] < next_span[0]:
+                return False
+    return True
+
+
 def _check_duplicates(con: duckdb.DuckDBPyConnection, table: str, files: list[LoadedFile]) -> None:
-    """Duplicate keys across the table's files: a hash pass over the keys, exact only on suspects.
+    """Duplicate keys across the table's files: proven absent by the sorted path when the files are
+    sorted on the key, else a hash pass over the keys, exact only on suspects.
 
     Keeping (file, line) for tens of millions of keys to name a duplicate that almost never exists would
     cost gigabytes; hashing the keys finds the candidate groups (collisions are re-checked exactly).
     """
+    if _sorted_keys_unique(con, table, files):
+        return
     keys = list(UNIQUE_KEYS[table])
     key_list = ", ".join(keys)
     union = " UNION ALL ".join(_typed_select(f, keys) for f in files)
@@ -453,6 +623,8 @@ def load_directory(
     con = connect(store_path)
     try:
         con.execute("SET preserve_insertion_order = false")
+        # Validation reads each file many times (a DISTINCT per code column); parse its footer once.
+        con.execute("SET parquet_metadata_cache = true")
         plan = [_open_file(con, table, path, i) for i, (table, path) in enumerate(paths)]
         adopt = {id(loaded): _validate(con, loaded) for loaded in plan}
         for table in tables:
