@@ -25,7 +25,7 @@ from tandem.population.criteria_config import load as load_criteria
 from tandem.population.features import build_features
 from tandem.population.load_tuva import load_directory
 from tandem.population.model import fit, score_with_model, training_set
-from tandem.population.stratify import evaluate, load_population
+from tandem.population.stratify import evaluate_population, load_population
 from tandem.synth.generator import generate
 
 START = dt.date(2024, 1, 1)
@@ -181,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             "stratify: features + criteria facts", facts_s, "(recomputes the features, as the command does)"
         )
         t = time.perf_counter()
-        assessments = evaluate(population.rows(), criteria, as_of=as_of, slim=True)  # as the command does
+        evaluation = evaluate_population(population, criteria, as_of=as_of)  # as the command does
         rules_s = time.perf_counter() - t
-        candidates = sum(a.is_candidate for a in assessments)
+        candidates = len(evaluation.candidates())
         stage("stratify: rules, ranking, reasons", rules_s, f"{candidates:,} candidates")
 
         t = time.perf_counter()
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         total = load_s + facts_s + rules_s + scoring_s
         stage("end to end (load, stratify, scoring)", total)
         pipeline_peak = own_peak_mb()
-        del frame, population, assessments, scored
+        del frame, population, evaluation, scored
 
         floor = scan_floor(claims)
         stage("DuckDB scan of all input columns", floor, "(the floor)")

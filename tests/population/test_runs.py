@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -18,13 +19,22 @@ from tandem.patients.models import IdentifierSystem, Patient, PatientIdentifier
 from tandem.population.criteria_config import CRITERIA_DIR, load
 from tandem.population.load_tuva import load_directory
 from tandem.population.models import RiskScore, StratificationRun
-from tandem.population.runs import record_run, trajectory
-from tandem.population.stratify import Population
+from tandem.population.runs import (
+    patients_by_person_id,
+    person_pseudo_id,
+    person_pseudo_ids,
+    previous_scores,
+    record_run,
+    score_columns,
+    trajectory,
+)
+from tandem.population.stratify import AppStatus, Assessment, Population, evaluate
 from tandem.programs.models import Episode, EpisodeStatus
 from tests.builders import make_episode, make_patient, make_program, make_team, make_user
 
 from .claims import inpatient, professional, write_dataset
 from .test_stratify import person
+from .test_stratify_table import SCHEMA, population
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2021, 6, 30)
@@ -153,3 +163,112 @@ def test_command_end_to_end(tmp_path: Path) -> None:
     bad.write_text('name = "x"\n')
     with pytest.raises(CommandError, match="title"):
         call_command(*args, "--criteria", str(bad))
+
+
+def stored(a: Assessment, patient: Patient | None) -> dict[str, Any]:
+    """What a RiskScore held for an assessment when each was built from its row (the earlier ORM path)."""
+    r = a.row
+
+    def opt_int(name: str) -> int | None:
+        v = r.get(name)
+        return int(v) if v is not None else None
+
+    return {
+        "person_id": a.person_id,
+        "pseudo_id": person_pseudo_id(a.person_id),
+        "patient_id": patient.pk if patient else None,
+        "rank": a.rank,
+        "score": a.score,
+        "age": opt_int("age") if (r.get("age") or 0) >= 0 else None,
+        "hcc_v28_normalized": r.get("hcc_v28_normalized"),
+        "hcc_v24_raw": r.get("hcc_v24_raw"),
+        "charlson": opt_int("charlson"),
+        "lace_latest": opt_int("lace_latest"),
+        "ip_admits_12m": int(r.get("ip_admits_12m") or 0),
+        "ed_visits_12m": int(r.get("ed_visits_12m") or 0),
+        "allowed_12m": float(r.get("allowed_12m") or 0),
+        "chronic_conditions": int(r.get("chronic_conditions") or 0),
+        "active_meds": int(r.get("active_meds") or 0),
+        "reason": a.reason,
+        "criteria_met": a.criteria_met,
+        "flags": a.flags,
+        "exclusions": a.exclusions,
+        "is_eligible": a.eligible,
+        "is_candidate": a.is_candidate,
+    }
+
+
+def test_table_and_rows_store_the_same_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Everyone's stored score, from the Arrow columns (COPY on PostgreSQL), in batches, equals the
+    row-by-row result; and the run from the table path and from row dicts are the same."""
+    monkeypatch.setattr("tandem.population.runs.SCORE_BATCH", 97)
+    people = population(700, seed=21)
+    table = pa.Table.from_pylist(people, schema=SCHEMA)
+    rows = list(Population(table=table).rows())
+    program = make_program()
+    patients = {p["person_id"]: link(make_patient(), p["person_id"]) for p in people[::9]}
+    enrolled = list(patients)[::4]
+    for person_id in enrolled:
+        make_episode(
+            patients[person_id], status=EpisodeStatus.ENROLLED, care_manager=make_user(), program=program
+        )
+    # A run a quarter earlier, with lower scores for some, so rising risk shows.
+    earlier = [{**p, "hcc_v28_normalized": (p["hcc_v28_normalized"] or 0.0) - 0.6 * (i % 3)}
+               for i, p in enumerate(people)]  # fmt: skip
+    run(earlier, as_of=dt.date(2021, 3, 31))
+    from_rows = run(rows)
+    from_table = record_run(
+        Population(table=table, inputs={"eligibility": len(people)}), CAMDEN, as_of=AS_OF, db_path="x.duckdb",
+        started_at=timezone.now(),
+    )  # fmt: skip
+    fields = [f.attname for f in RiskScore._meta.concrete_fields if f.attname not in ("id", "run_id")]
+    for r in (from_rows, from_table.run):
+        r.refresh_from_db()
+    assert from_table.run.excluded_by_reason == from_rows.excluded_by_reason
+    assert from_table.run.excluded_by_reason["already_enrolled"] > 0
+    counted = ("people_scored", "eligible", "excluded", "candidates", "over_capacity", "not_in_app")
+    assert [getattr(from_table.run, k) for k in counted] == [getattr(from_rows, k) for k in counted]
+    got = {s["person_id"]: s for s in RiskScore.objects.filter(run=from_table.run).values(*fields)}
+    assert got == {s["person_id"]: s for s in RiskScore.objects.filter(run=from_rows).values(*fields)}
+    # ... and each is what the row-by-row build of a RiskScore stored.
+    status = {person_id: AppStatus(enrolled=True) for person_id in enrolled}
+    reference = evaluate(rows, CAMDEN, as_of=AS_OF, previous=previous_scores(AS_OF), app_status=status)
+    assert any("rising_risk" in a.flags for a in reference)
+    assert {a.person_id: stored(a, patients.get(a.person_id)) for a in reference} == got
+
+
+def test_score_columns_cover_the_model() -> None:
+    result = record_run(
+        Population(table=pa.Table.from_pylist([person("p1")])), CAMDEN, as_of=AS_OF, db_path="x",
+        started_at=timezone.now(),
+    )  # fmt: skip
+    columns = score_columns(result.run, result.evaluation.scores, {})
+    assert set(columns) == {f.name for f in RiskScore._meta.concrete_fields if not f.primary_key}
+
+
+def test_patients_found_with_one_query_or_in_chunks() -> None:
+    linked = {pid: link(make_patient(), pid) for pid in ("p1", "p2", "p3")}
+    assert patients_by_person_id(["p1", "p2", "p3", "p4", "p5"]) == linked  # reads the app's links once
+    assert patients_by_person_id(["p2", "p9"]) == {"p2": linked["p2"]}  # more links than people: by id
+
+
+def test_pseudo_ids_in_bulk_match_one_by_one() -> None:
+    ids = ["p1", "12345", "ünïcode", ""]
+    assert person_pseudo_ids(ids) == [person_pseudo_id(i) for i in ids]
+
+
+def test_a_failure_after_the_scores_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    program = make_program()
+    link(make_patient(), "p1")
+    people = [person("p1"), person("p2", age=16)]
+
+    def fail(**kw: Any) -> None:
+        raise RuntimeError("queue down")
+
+    monkeypatch.setattr("tandem.population.runs.open_episode", fail)
+    with pytest.raises(RuntimeError):
+        record_run(
+            Population(table=pa.Table.from_pylist(people)), CAMDEN, as_of=AS_OF, db_path="x",
+            started_at=timezone.now(), to_queue=True, program_slug=program.slug,
+        )  # fmt: skip
+    assert not StratificationRun.objects.exists() and not RiskScore.objects.exists()

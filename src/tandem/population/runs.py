@@ -7,12 +7,22 @@ transactional database.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import io
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -26,14 +36,26 @@ from tandem.programs.services import open_episode
 
 from .criteria_config import Criteria
 from .models import RiskScore, StratificationRun
-from .stratify import AppStatus, Assessment, Population, PriorScore, counts, evaluate
+from .stratify import AppStatus, Evaluation, Population, PriorScore, PriorScores, evaluate_population
 
 BATCH = 2000
+SCORE_BATCH = 50_000  # stored scores written per statement (COPY) or executemany
 
 
 def person_pseudo_id(person_id: str) -> str:
     """Stable across runs, so analysts can follow one person without ever seeing the claims id."""
     return pseudonym(f"claims-person:{person_id}")
+
+
+def person_pseudo_ids(person_ids: Iterable[str]) -> list[str]:
+    """`person_pseudo_id` for many people: the same keyed hash, with the key's state prepared once."""
+    keyed = hmac.new(settings.PSEUDONYM_KEY.encode(), digestmod=hashlib.sha256)
+    out = []
+    for person_id in person_ids:
+        h = keyed.copy()
+        h.update(f"claims-person:{person_id}".encode())
+        out.append("X" + h.hexdigest()[:11].upper())
+    return out
 
 
 def _chunks(items: list[str], size: int = BATCH) -> Iterable[list[str]]:
@@ -43,6 +65,15 @@ def _chunks(items: list[str], size: int = BATCH) -> Iterable[list[str]]:
 
 def patients_by_person_id(person_ids: list[str]) -> dict[str, Patient]:
     found: dict[str, Patient] = {}
+    linked = PatientIdentifier.objects.filter(system=IdentifierSystem.CLAIMS_PERSON_ID)
+    if linked.count() <= len(person_ids):
+        # The app usually knows far fewer people than the claims: read its links once, not a query per
+        # 2,000 claims ids (500 queries at a million people).
+        wanted = set(person_ids)
+        for ident in linked.select_related("patient"):
+            if ident.value in wanted:
+                found[ident.value] = ident.patient
+        return found
     for chunk in _chunks(person_ids):
         for ident in PatientIdentifier.objects.filter(
             system=IdentifierSystem.CLAIMS_PERSON_ID, value__in=chunk
@@ -76,7 +107,7 @@ def app_statuses(
     }
 
 
-def previous_scores(as_of: dt.date) -> dict[str, PriorScore]:
+def previous_scores(as_of: dt.date) -> Mapping[str, PriorScore]:
     """HCC scores of the latest finished run with an earlier as-of date (the baseline for rising risk)."""
     prev = (
         StratificationRun.objects.filter(finished_at__isnull=False, as_of__lt=as_of)
@@ -85,8 +116,17 @@ def previous_scores(as_of: dt.date) -> dict[str, PriorScore]:
     )
     if prev is None:
         return {}
-    rows = prev.scores.filter(hcc_v28_normalized__isnull=False).values_list("person_id", "hcc_v28_normalized")
-    return {pid: PriorScore(hcc=float(h), as_of=prev.as_of) for pid, h in rows if h is not None}
+    scores = (
+        prev.scores.filter(hcc_v28_normalized__isnull=False)
+        .order_by()
+        .values_list("person_id", "hcc_v28_normalized")
+    )
+    # A million rows: the ORM's SQL, but plain tuples and two columns rather than an object per row.
+    sql, params = scores.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return PriorScores([r[0] for r in rows], [float(r[1]) for r in rows], prev.as_of)
 
 
 def resolve_program(slug: str) -> Program | None:
@@ -104,40 +144,137 @@ def resolve_program(slug: str) -> Program | None:
 @dataclass
 class RunResult:
     run: StratificationRun
-    assessments: list[Assessment]
+    evaluation: Evaluation
 
 
-def _score_row(run: StratificationRun, a: Assessment, patient: Patient | None) -> RiskScore:
-    r = a.row
-
-    def opt_int(name: str) -> int | None:
-        v = r.get(name)
-        return int(v) if v is not None else None
-
-    return RiskScore(
-        run=run,
-        person_id=a.person_id,
-        pseudo_id=person_pseudo_id(a.person_id),
-        patient=patient,
-        rank=a.rank,
-        score=a.score,
-        age=opt_int("age") if (r.get("age") or 0) >= 0 else None,
-        hcc_v28_normalized=r.get("hcc_v28_normalized"),
-        hcc_v24_raw=r.get("hcc_v24_raw"),
-        charlson=opt_int("charlson"),
-        lace_latest=opt_int("lace_latest"),
-        ip_admits_12m=int(r.get("ip_admits_12m") or 0),
-        ed_visits_12m=int(r.get("ed_visits_12m") or 0),
-        allowed_12m=float(r.get("allowed_12m") or 0),
-        chronic_conditions=int(r.get("chronic_conditions") or 0),
-        active_meds=int(r.get("active_meds") or 0),
-        reason=a.reason,
-        criteria_met=a.criteria_met,
-        flags=a.flags,
-        exclusions=a.exclusions,
-        is_eligible=a.eligible,
-        is_candidate=a.is_candidate,
+def _json_lists(lists: pa.ListArray) -> pa.Array:
+    """`json.dumps(names)` per person, from a list<string> column (the vocabulary is encoded once)."""
+    flat = pc.list_flatten(lists)
+    vocabulary = pc.unique(flat)
+    encoded = pa.array([json.dumps(v) for v in vocabulary.to_pylist()], pa.string())
+    offsets = np.zeros(len(lists) + 1, dtype=np.int32)
+    offsets[1:] = np.cumsum(pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False))
+    quoted = pa.ListArray.from_arrays(
+        pa.array(offsets), encoded.take(pc.index_in(flat, value_set=vocabulary))
     )
+    return pc.binary_join_element_wise("[", pc.binary_join(quoted, ", "), "]", "")
+
+
+def _db_column(name: str) -> str:
+    field = RiskScore._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"RiskScore.{name} is not a column")
+    return field.column
+
+
+# RiskScore's fields as written from an evaluation, in column order.
+STORED_FIELDS = (
+    "run",
+    "person_id",
+    "pseudo_id",
+    "patient",
+    "rank",
+    "score",
+    "age",
+    "hcc_v28_normalized",
+    "hcc_v24_raw",
+    "charlson",
+    "lace_latest",
+    "ip_admits_12m",
+    "ed_visits_12m",
+    "allowed_12m",
+    "chronic_conditions",
+    "active_meds",
+    "reason",
+    "criteria_met",
+    "flags",
+    "exclusions",
+    "is_eligible",
+    "is_candidate",
+)
+
+
+def score_columns(
+    run: StratificationRun, scores: pa.Table, patient_ids: dict[str, int]
+) -> dict[str, pa.Array]:
+    """`STORED_FIELDS` for (a slice of) `Evaluation.scores`, converted as the model's fields would."""
+    n = scores.num_rows
+
+    def col(name: str) -> pa.Array:
+        return scores.column(name).combine_chunks()
+
+    def number(name: str) -> pa.Array:  # float(v), kept null
+        return pc.cast(col(name), pa.float64())
+
+    def whole(name: str, *, default: int | None = None) -> pa.Array:  # int(v) (or int(v or 0))
+        values = pc.cast(col(name), pa.int64(), safe=False)  # towards zero, as int()
+        return values if default is None else pc.fill_null(values, default)
+
+    person_ids = pc.cast(col("person_id"), pa.string())
+    known = pa.array(list(patient_ids), pa.string())
+    patient = pa.array(list(patient_ids.values()), pa.int64()).take(pc.index_in(person_ids, value_set=known))
+    age_ok = pc.greater_equal(pc.fill_null(number("age"), 0.0), 0.0)  # `(age or 0) >= 0`
+    values = {
+        "run": pa.array(np.full(n, run.pk, dtype=np.int64)),
+        "person_id": person_ids,
+        "pseudo_id": pa.array(person_pseudo_ids(person_ids.to_pylist()), pa.string()),
+        "patient": patient,
+        "rank": pc.cast(col("rank"), pa.int64()),
+        "score": number("score"),
+        "age": pc.if_else(age_ok, whole("age"), pa.scalar(None, pa.int64())),
+        "hcc_v28_normalized": number("hcc_v28_normalized"),
+        "hcc_v24_raw": number("hcc_v24_raw"),
+        "charlson": whole("charlson"),
+        "lace_latest": whole("lace_latest"),
+        "ip_admits_12m": whole("ip_admits_12m", default=0),
+        "ed_visits_12m": whole("ed_visits_12m", default=0),
+        "allowed_12m": pc.fill_null(number("allowed_12m"), 0.0),
+        "chronic_conditions": whole("chronic_conditions", default=0),
+        "active_meds": whole("active_meds", default=0),
+        "reason": pc.cast(col("reason"), pa.string()),
+        "criteria_met": _json_lists(col("criteria_met")),
+        "flags": _json_lists(col("flags")),
+        "exclusions": _json_lists(col("exclusions")),
+        "is_eligible": pc.cast(col("eligible"), pa.bool_()),
+        "is_candidate": pc.cast(col("is_candidate"), pa.bool_()),
+    }
+    return {name: values[name] for name in STORED_FIELDS}
+
+
+def _copy_scores(batches: Iterable[dict[str, pa.Array]]) -> None:
+    """PostgreSQL: one COPY, fed a batch at a time as CSV (every value quoted; an unquoted empty field is
+    NULL)."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(_db_column(name)) for name in STORED_FIELDS)
+    sql = f"COPY {qn(RiskScore._meta.db_table)} ({columns}) FROM STDIN (FORMAT csv)"
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for batch in batches:
+            buffer = io.BytesIO()
+            pa_csv.write_csv(pa.table(batch), buffer, options)
+            copy.write(buffer.getbuffer())
+
+
+def _insert_scores(batches: Iterable[dict[str, pa.Array]]) -> None:
+    """Other databases (SQLite): an executemany of plain tuples per batch."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(RiskScore._meta.db_table)} ({', '.join(qn(_db_column(n)) for n in STORED_FIELDS)}) "
+        f"VALUES ({', '.join(['%s'] * len(STORED_FIELDS))})"
+    )
+    with connection.cursor() as cursor:
+        for batch in batches:
+            cursor.executemany(sql, list(zip(*(c.to_pylist() for c in batch.values()), strict=True)))
+
+
+def write_scores(run: StratificationRun, scores: pa.Table, patients: dict[str, Patient]) -> None:
+    """Everyone's RiskScore, straight from the evaluation's Arrow columns, `SCORE_BATCH` people at a time."""
+    patient_ids = {person_id: p.pk for person_id, p in patients.items()}
+    batches = (
+        score_columns(run, pa.Table.from_batches([b]), patient_ids)
+        for b in scores.to_batches(max_chunksize=SCORE_BATCH)
+    )
+    (_copy_scores if connection.vendor == "postgresql" else _insert_scores)(batches)
 
 
 def record_run(
@@ -161,15 +298,10 @@ def record_run(
             )
         patients = patients_by_person_id(person_ids)
         statuses = app_statuses(patients, program=program, today=timezone.localdate())
-        assessments = evaluate(
-            population.rows(),
-            criteria,
-            as_of=as_of,
-            app_status=statuses,
-            previous=previous_scores(as_of),
-            slim=True,
+        evaluation = evaluate_population(
+            population, criteria, as_of=as_of, app_status=statuses, previous=previous_scores(as_of)
         )
-        totals = counts(assessments)
+        totals = evaluation.counts()
         run = StratificationRun.objects.create(
             run_by=user,
             started_at=started_at,
@@ -184,11 +316,9 @@ def record_run(
             **totals,
         )
         audit.record(AuditAction.CREATE, resource=run, detail=f"{totals['candidates']} candidate(s)")
-        rows = [_score_row(run, a, patients.get(a.person_id)) for a in assessments]
-        for i in range(0, len(rows), BATCH):
-            RiskScore.objects.bulk_create(rows[i : i + BATCH])
+        write_scores(run, evaluation.scores, patients)
         queue_stats = {"queued": 0, "skipped_open_episode": 0, "not_in_app": 0}
-        for a in sorted((a for a in assessments if a.is_candidate), key=lambda a: a.rank or 0):
+        for a in evaluation.candidates():
             patient = patients.get(a.person_id)
             if patient is None:
                 queue_stats["not_in_app"] += 1
@@ -204,7 +334,7 @@ def record_run(
             setattr(run, key, value)
         run.finished_at = timezone.now()
         run.save()
-    return RunResult(run=run, assessments=assessments)
+    return RunResult(run=run, evaluation=evaluation)
 
 
 def trajectory(patient: Patient) -> list[dict[str, Any]]:

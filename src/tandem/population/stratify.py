@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .criteria_config import FEATURE_MEASURES, Criteria
 from .features import build_features, open_session
@@ -44,6 +47,7 @@ FLAG_LABELS = {
 }
 # Housing codes other than homelessness (Z59.1 inadequate housing, Z59.81 housing instability, housed).
 HOUSING_INSTABILITY_PREFIXES = ("Z591", "Z5981")
+NO_REASON = "no risk factors found in the claims"
 
 FACTS_SQL = """
 with p as (select * from params),
@@ -402,10 +406,8 @@ def reason(row: Mapping[str, Any], assessment: Assessment, as_of: dt.date) -> st
             )
         )
     if assessment.rising_from is not None:
-        prev = assessment.rising_from
-        since = f"{prev.as_of:%B}" if prev.as_of.year == as_of.year else f"{prev.as_of:%B %Y}"
-        parts.append(f"HCC up from {prev.hcc:.1f} to {_num(row.get('hcc_v28_normalized')):.1f} since {since}")
-    return "; ".join(parts) if parts else "no risk factors found in the claims"
+        parts.append(_rising_text(assessment.rising_from, _num(row.get("hcc_v28_normalized")), as_of))
+    return "; ".join(parts) if parts else NO_REASON
 
 
 def evaluate(
@@ -515,3 +517,499 @@ def csv_row(a: Assessment) -> list[Any]:
         " ".join(a.flags),
         a.reason,
     ]
+
+
+# Evaluation over the population table: the rules above, one column at a time.
+#
+# Per person, `evaluate` costs about 30 s at a million people, though only a few thousand are eligible.
+# `evaluate_table` computes every rule for everyone as columns (Arrow and NumPy), builds `Assessment`s (whole
+# rows, reasons, ranks) for the eligible people only, and keeps everyone's stored-score fields as an Arrow
+# table. The row functions above stay the readable reference: tests/population/test_stratify_table.py checks
+# that both give the same result for every person.
+
+SCORE_COLUMNS = (
+    *SCORE_FIELDS,
+    "score",
+    "criteria_met",
+    "flags",
+    "exclusions",
+    "eligible",
+    "rank",
+    "is_candidate",
+    "reason",
+)
+LIST_COLUMNS = ("criteria_met", "flags", "exclusions")
+# What str.split() splits on, for the housing codes in the space-separated `social_needs_codes`.
+_WHITESPACE = r"[\t-\r\x1c-\x20\x85\p{Z}]"
+_HOUSING_PATTERN = f"(?:^|{_WHITESPACE})(?:{'|'.join(re.escape(p) for p in HOUSING_INSTABILITY_PREFIXES)})"
+
+
+@dataclass
+class Evaluation:
+    """A run's result: `assessments` of the eligible people (ranked or excluded), with whole rows and
+    reasons, and `scores`, everyone's stored-score columns (`SCORE_COLUMNS`) in population order."""
+
+    assessments: list[Assessment]
+    scores: pa.Table
+
+    def counts(self) -> dict[str, Any]:
+        """`counts` over everyone: apart from people_scored, every total is about eligible people."""
+        totals = counts(self.assessments)
+        totals["people_scored"] = self.scores.num_rows
+        return totals
+
+    def candidates(self) -> list[Assessment]:
+        return sorted((a for a in self.assessments if a.is_candidate), key=lambda a: a.rank or 0)
+
+    @classmethod
+    def from_assessments(cls, assessments: Sequence[Assessment]) -> Evaluation:
+        """The same result from `evaluate`'s list (the row-dict path)."""
+        columns: dict[str, pa.Array] = {
+            "person_id": pa.array([a.person_id for a in assessments], pa.string())
+        }
+        for name in SCORE_FIELDS[1:]:
+            columns[name] = _array([a.row.get(name) for a in assessments])
+        columns["score"] = pa.array([a.score for a in assessments], pa.float64())
+        for name in LIST_COLUMNS:
+            columns[name] = pa.array([getattr(a, name) for a in assessments], pa.list_(pa.string()))
+        columns["eligible"] = pa.array([a.eligible for a in assessments], pa.bool_())
+        columns["rank"] = pa.array([a.rank for a in assessments], pa.int64())
+        columns["is_candidate"] = pa.array([a.is_candidate for a in assessments], pa.bool_())
+        columns["reason"] = pa.array([a.reason for a in assessments], pa.string())
+        return cls(assessments=[a for a in assessments if a.eligible], scores=pa.table(columns))
+
+
+def _array(values: list[Any]) -> pa.Array:
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # hand-made rows may mix ints, floats and decimals
+        return pa.array([None if v is None else float(v) for v in values], pa.float64())
+
+
+def evaluate_population(
+    population: Population,
+    criteria: Criteria,
+    *,
+    as_of: dt.date,
+    app_status: Mapping[str, AppStatus] | None = None,
+    previous: Mapping[str, PriorScore] | None = None,
+) -> Evaluation:
+    """What a run uses: `evaluate_table` on the population's Arrow table, or `evaluate` on its row dicts."""
+    if population.table is not None:
+        return evaluate_table(
+            population.table, criteria, as_of=as_of, app_status=app_status, previous=previous
+        )
+    results = evaluate(
+        population.rows(), criteria, as_of=as_of, app_status=app_status, previous=previous, slim=True
+    )
+    return Evaluation.from_assessments(results)
+
+
+def _np(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    out: np.ndarray = values.to_numpy(zero_copy_only=False)
+    return out
+
+
+class _Columns:
+    """The population table's columns as NumPy arrays, read the way the row functions read a dict."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self.n = table.num_rows
+        self._nums: dict[str, np.ndarray] = {}
+
+    def _get(self, name: str) -> pa.ChunkedArray | None:
+        return self.table.column(name) if name in self.table.column_names else None
+
+    def none(self) -> np.ndarray:
+        return np.zeros(self.n, dtype=bool)
+
+    def num(self, name: str) -> np.ndarray:
+        """`_num(row.get(name))`: missing and null as 0."""
+        if name not in self._nums:
+            col = self._get(name)
+            self._nums[name] = (
+                np.zeros(self.n) if col is None else _np(pc.fill_null(pc.cast(col, pa.float64()), 0.0))
+            )
+        return self._nums[name]
+
+    def present(self, name: str) -> np.ndarray:
+        """`row.get(name) is not None`."""
+        col = self._get(name)
+        return self.none() if col is None else _np(pc.is_valid(col))
+
+    def truthy(self, name: str) -> np.ndarray:
+        """`bool(row.get(name))`."""
+        col = self._get(name)
+        if col is None:
+            return self.none()
+        t = col.type
+        if pa.types.is_boolean(t):
+            value = col
+        elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+            value = pc.not_equal(pc.cast(col, pa.float64()), 0.0)
+        elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t):
+            value = pc.greater(pc.binary_length(col), 0)
+        else:  # dates and other values are true whenever present
+            value = pc.is_valid(col)
+        return _np(pc.fill_null(value, False))
+
+    def text(self, name: str) -> pa.Array:
+        """`str(row.get(name) or "")` for a text column."""
+        col = self._get(name)
+        if col is None:
+            return pa.array([""] * self.n, pa.string())
+        if not pa.types.is_string(col.type):
+            col = pc.cast(col, pa.string())
+        return pc.fill_null(col, "").combine_chunks()
+
+    def person_ids(self) -> pa.Array:
+        """`str(row["person_id"])`."""
+        col = self.table.column("person_id")
+        if not pa.types.is_string(col.type):
+            col = pc.cast(col, pa.string())
+        return col.combine_chunks()
+
+
+def _round(values: np.ndarray, digits: int = 4) -> np.ndarray:
+    """`round(x, digits)` for every value, to the bit: scale, round half to even, divide; values whose scaled
+    product lies too near a tie (or is huge, infinite or NaN) are rounded by Python itself."""
+    scale = 10.0**digits
+    scaled = values * scale
+    out = np.round(scaled) / scale
+    with np.errstate(invalid="ignore"):
+        doubtful = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6) | ~(np.abs(scaled) < 2.0**32)
+    for i in np.flatnonzero(doubtful):
+        out[i] = round(float(values[i]), digits)
+    return out
+
+
+def _name_lists(groups: Mapping[str, np.ndarray], n: int) -> pa.ListArray:
+    """Per person, the names whose mask is set, in the mapping's order (a list<string> column)."""
+    names = list(groups)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    if not names:
+        return pa.ListArray.from_arrays(pa.array(offsets), pa.array([], pa.string()))
+    matrix = np.column_stack([groups[k] for k in names]) if n else np.zeros((0, len(names)), dtype=bool)
+    offsets[1:] = np.cumsum(matrix.sum(axis=1))
+    which = np.flatnonzero(matrix) % len(names)
+    return pa.ListArray.from_arrays(pa.array(offsets), pc.take(pa.array(names, pa.string()), pa.array(which)))
+
+
+def _scatter(at: np.ndarray, values: pa.Array, n: int, fill: str = "") -> pa.Array:
+    """A column of n strings: ``values`` at positions ``at``, ``fill`` elsewhere."""
+    lookup = np.full(n, len(at), dtype=np.int64)
+    lookup[at] = np.arange(len(at))
+    return pc.take(
+        pa.concat_arrays([values.cast(pa.string()), pa.array([fill], pa.string())]), pa.array(lookup)
+    )
+
+
+def _fixed1(values: np.ndarray) -> pa.Array:
+    """`f"{x:.1f}"` for every value, to the character (ties and odd values are formatted by Python)."""
+    negative = np.signbit(values)
+    scaled = np.abs(values) * 10.0
+    with np.errstate(invalid="ignore"):
+        doubtful = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6) | ~(scaled < 2.0**32)
+    tenths = np.where(doubtful, 0, np.round(np.where(doubtful, 0, scaled))).astype(np.int64)
+    text = pc.binary_join_element_wise(
+        pc.if_else(pa.array(negative), "-", ""),
+        pc.cast(pa.array(tenths // 10), pa.string()),
+        ".",
+        pc.cast(pa.array(tenths % 10), pa.string()),
+        "",
+    )
+    odd = np.flatnonzero(doubtful)
+    if len(odd):
+        fixed = pa.array([f"{float(values[i]):.1f}" for i in odd], pa.string())
+        text = pc.if_else(pa.array(doubtful), _scatter(odd, fixed, len(values)), text)
+    return text
+
+
+def _since(prev_as_of: dt.date, as_of: dt.date) -> str:
+    return f"{prev_as_of:%B}" if prev_as_of.year == as_of.year else f"{prev_as_of:%B %Y}"
+
+
+def _rising_text(prev: PriorScore, hcc: float, as_of: dt.date) -> str:
+    return f"HCC up from {prev.hcc:.1f} to {hcc:.1f} since {_since(prev.as_of, as_of)}"
+
+
+class PriorScores(Mapping[str, PriorScore]):
+    """One earlier run's HCC scores as columns (person ids, scores, that run's as-of date), as
+    `runs.previous_scores` reads them: a mapping for `evaluate`, arrays for `evaluate_table`, and no object
+    per person for a million people."""
+
+    def __init__(self, person_ids: Sequence[str], hccs: Sequence[float], as_of: dt.date) -> None:
+        self.person_ids = person_ids
+        self.hccs = hccs
+        self.as_of = as_of
+        self._at: dict[str, int] | None = None
+
+    def __getitem__(self, person_id: str) -> PriorScore:
+        if self._at is None:
+            self._at = {p: i for i, p in enumerate(self.person_ids)}
+        return self.score_at(self._at[person_id])
+
+    def score_at(self, i: int) -> PriorScore:
+        return PriorScore(hcc=float(self.hccs[i]), as_of=self.as_of)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.person_ids)
+
+    def __len__(self) -> int:
+        return len(self.person_ids)
+
+
+@dataclass
+class _Prior:
+    """Each person's previous score, joined on person id: whether there is one, its HCC, its date's text."""
+
+    found: np.ndarray
+    at: np.ndarray  # where in `previous`
+    hcc: np.ndarray
+    since: pa.Array | None
+
+    @classmethod
+    def join(cls, person_ids: pa.Array, previous: Mapping[str, PriorScore], as_of: dt.date) -> _Prior:
+        n = len(person_ids)
+        if not previous:
+            return cls(np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64), np.zeros(n), None)
+        if isinstance(previous, PriorScores):
+            keys = pa.array(previous.person_ids, pa.string())
+            hccs = np.asarray(previous.hccs, dtype=float)
+            dates = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(len(keys), dtype=np.int32)), pa.array([previous.as_of], pa.date32())
+            )
+        else:
+            keys = pa.array(list(previous), pa.string())
+            hccs = np.fromiter((p.hcc for p in previous.values()), dtype=float, count=len(previous))
+            dates = pc.dictionary_encode(pa.array([p.as_of for p in previous.values()], pa.date32()))
+        since = pa.array([_since(d, as_of) for d in dates.dictionary.to_pylist()], pa.string())
+        at = pc.index_in(person_ids, value_set=keys)
+        found = _np(pc.is_valid(at))
+        at_np = _np(pc.fill_null(at, 0)).astype(np.int64)
+        return cls(found, at_np, hccs[at_np], since.take(dates.indices.take(pa.array(at_np))))
+
+
+def _join_parts(n: int, parts: Sequence[tuple[np.ndarray, str | pa.Array]]) -> pa.Array:
+    """Per person, the texts of the parts present (``at``: the people who have it) joined with "; ", in order.
+
+    A text is one string for everyone who has the part, or an array with one string each.
+    """
+    counts = np.zeros(n, dtype=np.int64)
+    for at, _ in parts:
+        counts[at] += 1
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)
+    filled = offsets[:-1].copy()
+    source = np.empty(offsets[-1], dtype=np.int64)  # where each list element comes from in `texts`
+    texts: list[pa.Array] = []
+    start = 0
+    for at, text in parts:
+        values = pa.array([text], pa.string()) if isinstance(text, str) else text.cast(pa.string())
+        source[filled[at]] = start if isinstance(text, str) else np.arange(start, start + len(at))
+        filled[at] += 1
+        texts.append(values)
+        start += len(values)
+    flat = pa.concat_arrays(texts).take(pa.array(source))
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat), "; ")
+
+
+def _reasons(cols: _Columns, uncontrolled: np.ndarray, rising: np.ndarray, prior: _Prior) -> pa.Array:
+    """`reason` for everyone, as one string column."""
+
+    def counted(name: str, at_least: float, one: str, many: str) -> tuple[np.ndarray, pa.Array]:
+        values = cols.num(name)
+        at = np.flatnonzero(values >= at_least)
+        k = values[at].astype(np.int64)  # int(): towards zero
+        text = pc.binary_join_element_wise(
+            pc.cast(pa.array(k), pa.string()), pc.if_else(pa.array(k == 1), f" {one}", f" {many}"), ""
+        )
+        return at, text
+
+    def when(mask: np.ndarray, text: str) -> tuple[np.ndarray, str]:
+        return np.flatnonzero(mask), text
+
+    homeless = cols.truthy("homelessness_dx")
+    housing = ~homeless & _np(pc.match_substring_regex(cols.text("social_needs_codes"), _HOUSING_PATTERN))
+    parts: list[tuple[np.ndarray, str | pa.Array]] = [
+        counted("ip_admits_6m", 1, "admission in 6 months", "admissions in 6 months"),
+        counted("ed_visits_12m", 3, "ED visit in 12 months", "ED visits in 12 months"),
+        counted("chronic_conditions", 2, "chronic condition", "chronic conditions"),
+        counted("active_meds", 5, "medication", "medications"),
+        when(homeless, "homelessness"),
+        when(housing, "housing instability"),
+        when(cols.truthy("social_support_dx"), "little social support"),
+        when(cols.truthy("behavioral_health_flag"), "mental-health condition"),
+        when(cols.truthy("sud_flag"), "substance use"),
+        when(uncontrolled, "uncontrolled chronic disease"),
+        counted("acsc_admits_12m", 1, "potentially avoidable admission", "potentially avoidable admissions"),
+    ]
+    at = np.flatnonzero(rising)
+    if len(at) and prior.since is not None:
+        text = pc.binary_join_element_wise(
+            "HCC up from ",
+            _fixed1(prior.hcc[at]),
+            " to ",
+            _fixed1(cols.num("hcc_v28_normalized")[at]),
+            " since ",
+            prior.since.take(pa.array(at)),
+            "",
+        )
+        parts.append((at, text))
+    counts = np.zeros(cols.n, dtype=np.int64)
+    for found, _ in parts:
+        counts[found] += 1
+    parts.append(when(counts == 0, NO_REASON))
+    return _join_parts(cols.n, parts)
+
+
+def evaluate_table(
+    table: pa.Table,
+    criteria: Criteria,
+    *,
+    as_of: dt.date,
+    app_status: Mapping[str, AppStatus] | None = None,
+    previous: Mapping[str, PriorScore] | None = None,
+) -> Evaluation:
+    """`evaluate` (slim) over a table with one row per person, column-wise; the same result for everyone."""
+    app_status = app_status or {}
+    previous = previous or {}
+    cols = _Columns(table)
+    n = cols.n
+    none = cols.none()
+    person_ids = cols.person_ids()
+    c, f, e = criteria.complexity, criteria.flags, criteria.exclusions
+
+    complexity = {  # complexity_flags
+        "medications": cols.num("active_meds") >= c.min_active_medications,
+        "access": (cols.num("outpatient_visits_12m") <= c.access_max_outpatient_visits_12m)
+        | (cols.num("ed_visits_12m") >= c.access_min_ed_visits_12m),
+        "social_support": cols.truthy("social_support_dx"),
+        "mental_health": cols.truthy("behavioral_health_flag"),
+        "drug_use": cols.truthy("sud_flag"),
+        "homelessness": cols.truthy("homelessness_dx"),
+    }
+    used = ALL_MEASURES.intersection(
+        {x.measure for cr in criteria.criteria for x in cr.any_of} | set(criteria.weights)
+    )
+    m = {name: cols.num(name) for name in used if name in ROW_MEASURES}  # measures
+    if "index_admission" in used:
+        m["index_admission"] = cols.present("index_admit_date").astype(float)
+    if "complexity_flags" in used:
+        m["complexity_flags"] = np.sum(list(complexity.values()), axis=0, dtype=float)
+    met: dict[str, np.ndarray] = {}
+    for cr in criteria.criteria:
+        met[cr.key] = none.copy()
+        for x in cr.any_of:
+            met[cr.key] |= m[x.measure] >= x.at_least
+    eligible = np.logical_and.reduce(list(met.values())) if met else ~none
+
+    prior = _Prior.join(person_ids, previous, as_of)
+    rising = (
+        prior.found
+        & cols.present("hcc_v28_normalized")
+        & (cols.num("hcc_v28_normalized") - prior.hcc >= criteria.rising_risk_min_increase)
+    )
+    flags = {  # modifiable_flags, then rising risk
+        "uncontrolled_chronic_disease": (
+            cols.truthy("uncontrolled_dx")
+            | (
+                cols.truthy("heart_failure_dx")
+                & (cols.num("ip_admits_12m") >= f.heart_failure_min_admissions)
+            )
+        )
+        if f.uncontrolled_codes is not None
+        else none,
+        "polypharmacy": cols.num("active_meds") >= f.polypharmacy_min_medications
+        if f.polypharmacy_min_medications is not None
+        else none,
+        "behavioral_health": cols.truthy("behavioral_health_flag") | cols.truthy("sud_flag")
+        if f.behavioral_health
+        else none,
+        "social_needs": cols.truthy("social_needs_flag") if f.social_needs else none,
+        "ambulatory_care_sensitive_admission": cols.num("acsc_admits_12m") >= f.acsc_min_admissions
+        if f.acsc_codes is not None
+        else none,
+        "rising_risk": rising,
+    }
+
+    def known(test: Any) -> np.ndarray:  # the app's people with this status (few): a set lookup
+        ids = pa.array([pid for pid, s in app_status.items() if test(s)], pa.string())
+        return _np(pc.is_in(person_ids, value_set=ids))
+
+    excluded = {  # exclusions
+        "under_age": ~cols.present("age") | (cols.num("age") < e.under_age)
+        if e.under_age is not None
+        else none,
+        "hospice": cols.truthy("hospice") if e.hospice else none,
+        "long_term_institutional": cols.truthy("long_term_institutional")
+        if e.long_term_institutional
+        else none,
+        "already_enrolled": known(lambda s: s.enrolled) if e.already_enrolled else none,
+        "declined_reapproach_pending": known(lambda s: s.declined_pending)
+        if e.declined_reapproach_pending
+        else none,
+    }
+    total = np.zeros(n)
+    for name, weight in criteria.weights.items():
+        total = total + weight * m[name]
+    score = _round(total)
+
+    reasons = _reasons(cols, flags["uncontrolled_chronic_disease"], rising, prior)
+    lists = {"criteria_met": _name_lists(met, n), "flags": _name_lists(flags, n)}
+    lists["exclusions"] = _name_lists(excluded, n)
+    any_excluded = np.logical_or.reduce(list(excluded.values()))
+
+    # The ranking, as `evaluate` sorts: score descending, then person id.
+    at = np.flatnonzero(eligible & ~any_excluded)
+    order = pc.sort_indices(
+        pa.table({"score": score[at], "person_id": person_ids.take(pa.array(at))}),
+        sort_keys=[("score", "descending"), ("person_id", "ascending")],
+    )
+    rank = np.zeros(n, dtype=np.int64)
+    rank[at[_np(order)]] = np.arange(1, len(at) + 1)
+    ranked = rank > 0
+    candidate = ranked & (rank <= criteria.capacity)
+
+    # Assessments (whole rows, reasons) for the eligible people only.
+    at = np.flatnonzero(eligible)
+    taken = pa.array(at, pa.int64())
+    fields = {
+        "person_id": person_ids.take(taken).to_pylist(),
+        "row": table.take(taken).to_pylist(),
+        "criteria_met": lists["criteria_met"].take(taken).to_pylist(),
+        "exclusions": lists["exclusions"].take(taken).to_pylist(),
+        "complexity": _name_lists({k: v[at] for k, v in complexity.items()}, len(at)).to_pylist(),
+        "flags": lists["flags"].take(taken).to_pylist(),
+        "score": score[at].tolist(),
+        "reason": reasons.take(taken).to_pylist(),
+        "rank": [r or None for r in rank[at].tolist()],
+        "is_candidate": candidate[at].tolist(),
+    }
+    assessments = [
+        Assessment(eligible=True, **dict(zip(fields, values, strict=True)))
+        for values in zip(*fields.values(), strict=True)
+    ]
+    for i, a in zip(at.tolist(), assessments, strict=True):
+        if rising[i]:
+            a.rising_from = (
+                previous.score_at(int(prior.at[i]))
+                if isinstance(previous, PriorScores)
+                else previous[a.person_id]
+            )
+
+    columns: dict[str, Any] = {"person_id": person_ids}
+    for name in SCORE_FIELDS[1:]:
+        columns[name] = table.column(name) if name in table.column_names else pa.nulls(n)
+    columns.update(
+        score=pa.array(score, pa.float64()),
+        **lists,
+        eligible=pa.array(eligible, pa.bool_()),
+        rank=pa.array(rank, pa.int64(), mask=~ranked),
+        is_candidate=pa.array(candidate, pa.bool_()),
+        reason=reasons,
+    )
+    return Evaluation(assessments=assessments, scores=pa.table(columns))

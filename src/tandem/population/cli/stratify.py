@@ -64,7 +64,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         raise CommandError(str(exc)) from exc
     out = Path(options["out"])
     out.parent.mkdir(parents=True, exist_ok=True)
-    candidates = sorted((a for a in result.assessments if a.is_candidate), key=lambda a: a.rank or 0)
+    candidates = result.evaluation.candidates()
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
