@@ -61,9 +61,15 @@ stay_pdx as (
         and coalesce(m.admission_date, m.claim_start_date) between s.admit_date and s.discharge_date
     where m.diagnosis_code_1 is not null
 ),
+pdx_groups as (
+    -- prefix matching once per distinct principal diagnosis, not once per stay
+    select distinct x.code, c.grp
+    from (select distinct code from stay_pdx) as x
+    join strat_codes as c on x.code like c.prefix || '%'
+),
 stay_groups as (
-    select x.stay_id, bool_or(c.grp = 'obstetric') as obstetric, bool_or(c.grp = 'acsc') as acsc
-    from stay_pdx as x join strat_codes as c on x.code like c.prefix || '%'
+    select x.stay_id, bool_or(g.grp = 'obstetric') as obstetric, bool_or(g.grp = 'acsc') as acsc
+    from stay_pdx as x join pdx_groups as g on g.code = x.code
     group by x.stay_id
 ),
 index_stay as (

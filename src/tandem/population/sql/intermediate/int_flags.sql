@@ -1,23 +1,51 @@
 -- Behavioural-health, substance-use and social-needs (ICD-10-CM Z55-Z65) flags over the long look-back window.
+-- The code tests run once per distinct code, and only people with a flagged code get a row (the features
+-- read the flags as false when a person has none).
 with window_dx as (
     select person_id, diagnosis_code as code
     from int_person_diagnoses
     where in_long_window
 ),
 
+code_flags as (
+    select
+        code,
+        (code >= 'F20' and code < 'F49') or (code >= 'F60' and code < 'F70') or code like 'F9%'
+            as behavioral_health,
+        code >= 'F10' and code < 'F20' and code not like 'F17%' as sud,
+        code >= 'Z55' and code < 'Z66' as social_needs,
+        code like 'Z59%' as housing_or_economic,
+        code like 'Z55%' or code like 'Z56%' as education_employment,
+        code >= 'Z60' and code < 'Z66' as social_support
+    from (select distinct code from window_dx)
+),
+
+flagged as (
+    select
+        w.person_id,
+        w.code,
+        c.behavioral_health,
+        c.sud,
+        c.social_needs,
+        c.housing_or_economic,
+        c.education_employment,
+        c.social_support
+    from window_dx as w
+    inner join code_flags as c on c.code = w.code
+    where c.behavioral_health or c.sud or c.social_needs
+),
+
 flags as (
     select
         person_id,
-        bool_or(
-            (code >= 'F20' and code < 'F49') or (code >= 'F60' and code < 'F70') or code like 'F9%'
-        ) as behavioral_health_flag,
-        bool_or(code >= 'F10' and code < 'F20' and code not like 'F17%') as sud_flag,
-        bool_or(code >= 'Z55' and code < 'Z66') as social_needs_flag,
-        bool_or(code like 'Z59%') as housing_or_economic_flag,
-        bool_or(code like 'Z55%' or code like 'Z56%') as education_employment_flag,
-        bool_or(code >= 'Z60' and code < 'Z66') as social_support_flag,
-        list(distinct code order by code) filter (where code >= 'Z55' and code < 'Z66') as social_needs_codes
-    from window_dx
+        bool_or(behavioral_health) as behavioral_health_flag,
+        bool_or(sud) as sud_flag,
+        bool_or(social_needs) as social_needs_flag,
+        bool_or(housing_or_economic) as housing_or_economic_flag,
+        bool_or(education_employment) as education_employment_flag,
+        bool_or(social_support) as social_support_flag,
+        list(distinct code order by code) filter (where social_needs) as social_needs_codes
+    from flagged
     group by person_id
 )
 
