@@ -36,7 +36,15 @@ from tandem.programs.services import open_episode
 
 from .criteria_config import Criteria
 from .models import RiskScore, StratificationRun
-from .stratify import AppStatus, Evaluation, Population, PriorScore, PriorScores, evaluate_population
+from .stratify import (
+    SCORE_FIELDS,
+    AppStatus,
+    Evaluation,
+    Population,
+    PriorScore,
+    PriorScores,
+    evaluate_population,
+)
 
 BATCH = 2000
 SCORE_BATCH = 50_000  # stored scores written per statement (COPY) or executemany
@@ -175,16 +183,7 @@ STORED_FIELDS = (
     "patient",
     "rank",
     "score",
-    "age",
-    "hcc_v28_normalized",
-    "hcc_v24_raw",
-    "charlson",
-    "lace_latest",
-    "ip_admits_12m",
-    "ed_visits_12m",
-    "allowed_12m",
-    "chronic_conditions",
-    "active_meds",
+    *SCORE_FIELDS[1:],  # the row's own figures, after its person_id
     "reason",
     "criteria_met",
     "flags",
