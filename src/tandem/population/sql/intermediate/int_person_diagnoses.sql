@@ -79,7 +79,7 @@ lines as (
 
 unpivoted as (
     unpivot (
-        select person_id, dx_date, chronic_date, facts, columns('^diagnosis_code_[0-9]+$')
+        select person_id, chronic_date, facts, columns('^diagnosis_code_[0-9]+$')
         from lines
     )
     on columns('^diagnosis_code_[0-9]+$')
