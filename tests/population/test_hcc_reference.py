@@ -272,8 +272,13 @@ def _their_factors(coefficients: dict[str, float]) -> dict[str, float]:
 
 
 def _score_both(
-    calculate_raf: Callable[..., Any], model: str, codes: list[str], demo: hcc.Demographics
+    calculate_raf: Callable[..., Any],
+    model: str,
+    codes: list[str],
+    demo: hcc.Demographics,
+    **segment: Any,
 ) -> tuple[hcc.HccScore, Any]:
+    """Our score and hccinfhir's for the same person; ``segment`` passes hccinfhir's segment arguments."""
     ours = hcc.score(model, codes, demo)
     theirs = calculate_raf(
         codes,
@@ -282,6 +287,7 @@ def _score_both(
         sex=hcc.sex_label(demo.sex)[0],
         dual_elgbl_cd=(demo.dual_status_code or "").zfill(2),
         orec=demo.orec,
+        **segment,
     )
     return ours, theirs
 
@@ -463,14 +469,11 @@ def test_other_segments_same_as_hccinfhir(model: str, kind: str) -> None:
                 # hccinfhir counts dual codes 07-10 as Medicaid for LTIMCAID; we use the full and partial
                 # dual codes, as for the community segments.
                 continue
-            ours = hcc.score(model, codes, demo)
-            theirs = calculate_raf(
+            ours, theirs = _score_both(
+                calculate_raf,
+                model,
                 codes,
-                HCCINFHIR_MODEL[model],
-                age=demo.age,
-                sex=hcc.sex_label(demo.sex)[0],
-                dual_elgbl_cd=(demo.dual_status_code or "").zfill(2),
-                orec=demo.orec,
+                demo,
                 lti=demo.institutional,
                 new_enrollee=demo.new_enrollee,
                 snp=demo.snp,
