@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from . import charlson, hcc_sql, lace
-from .store import limit_memory, resolve_db_path
+from .store import in_use_error, is_lock_conflict, limit_memory, resolve_db_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SQL_DIR = PACKAGE_DIR / "sql"
@@ -62,7 +62,13 @@ def open_session(db_path: str | os.PathLike[str] | None = None) -> duckdb.DuckDB
     con = duckdb.connect()
     limit_memory(con, path)
     escaped = str(path).replace("'", "''")
-    con.execute(f"ATTACH '{escaped}' AS store (READ_ONLY)")
+    try:
+        con.execute(f"ATTACH '{escaped}' AS store (READ_ONLY)")
+    except duckdb.IOException as exc:
+        con.close()
+        if is_lock_conflict(exc):
+            raise in_use_error(path, exc, writing=False) from exc
+        raise
     con.execute("SET search_path = 'temp.main,store.main'")
     return con
 

@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from . import charlson, features
 from .spark_sql import to_spark
-from .store import TABLES, resolve_db_path
+from .store import TABLES
+from .store import connect as store_connect
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -64,10 +65,7 @@ def export_store(db_path: str | os.PathLike[str] | None, out_dir: str | os.PathL
     """Write the stored claim tables as Parquet, the input format of the Spark engine."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    path = resolve_db_path(db_path)
-    if not path.exists():
-        raise FileNotFoundError(f"analytics store {path} does not exist; run `tandem population load` first")
-    con = duckdb.connect(str(path), read_only=True)
+    con = store_connect(db_path, read_only=True)
     try:
         for table in TABLES:
             target = str(out / f"{table}.parquet").replace("'", "''")

@@ -172,6 +172,33 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+class StoreInUse(RuntimeError):
+    """Another process holds the store in a way that conflicts with this one.
+
+    DuckDB lets one process write a database file or several read it, never both: a load waits for
+    nobody and a features run must not see a half-replaced set of Parquet files. The lock is what keeps
+    a reader from meeting a file a reload has just deleted, so a conflict is reported, not retried."""
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """DuckDB reports a held file lock as an IOException whose text names the conflicting lock."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def in_use_error(db_path: str | os.PathLike[str], exc: BaseException, *, writing: bool) -> StoreInUse:
+    """The message a person can act on: which store, who holds it (DuckDB names the process id) and
+    that nothing was changed."""
+    holder = ""
+    detail = str(exc)
+    if "(PID " in detail:
+        holder = " (process " + detail.split("(PID ", 1)[1].split(")", 1)[0] + ")"
+    if writing:
+        action = f"it is open in another process{holder}; nothing was changed, try again when that finishes"
+    else:
+        action = f"another process is writing it{holder} (a load); try again when the load finishes"
+    return StoreInUse(f"analytics store {db_path} is busy: {action}")
+
+
 def connect(
     path: str | os.PathLike[str] | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
@@ -180,9 +207,19 @@ def connect(
     if read_only:
         if not db_path.exists():
             raise FileNotFoundError(f"analytics store {db_path} does not exist; run `population load` first")
-        return duckdb.connect(str(db_path), read_only=True)
+        try:
+            return duckdb.connect(str(db_path), read_only=True)
+        except duckdb.IOException as exc:
+            if is_lock_conflict(exc):
+                raise in_use_error(db_path, exc, writing=False) from exc
+            raise
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    try:
+        con = duckdb.connect(str(db_path))
+    except duckdb.IOException as exc:
+        if is_lock_conflict(exc):
+            raise in_use_error(db_path, exc, writing=True) from exc
+        raise
     limit_memory(con, db_path)
     ensure_schema(con, db_path)
     return con

@@ -12,6 +12,7 @@ from tandem.population.cli.common import add_db, iso_date, lookback
 from tandem.population.features import write_csv
 from tandem.population.model import load_model, score_with_model
 from tandem.population.spark_engine import ENGINES, SparkUnavailable, compute_features
+from tandem.population.store import StoreInUse
 
 NAME = "features"
 HELP = "write one row of features per person as of a date"
@@ -40,7 +41,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         )
         if options["model"]:
             frame = score_with_model(frame, load_model(options["model"]))
-    except (FileNotFoundError, ValueError, SparkUnavailable) as exc:
+    except (FileNotFoundError, ValueError, SparkUnavailable, StoreInUse) as exc:
         raise CommandError(str(exc)) from exc
     write_csv(frame, options["out"])
     elapsed = time.perf_counter() - started

@@ -12,6 +12,7 @@ from tandem.population import load_fhir, load_synthea
 from tandem.population.cli.common import add_db
 from tandem.population.load_common import ConvertResult
 from tandem.population.load_tuva import LoadError, LoadResult, load_directory
+from tandem.population.store import StoreInUse
 
 NAME = "load"
 HELP = "validate and load eligibility, medical_claim and pharmacy_claim"
@@ -41,6 +42,8 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
             result = load_directory(options["directory"], options["db"])
     except LoadError as exc:
         raise CommandError(f"nothing was loaded: {exc}") from exc
+    except StoreInUse as exc:
+        raise CommandError(str(exc)) from exc
     elapsed = time.perf_counter() - started
     for table, rows in result.rows_in_files.items():
         command.stdout.write(f"{table}: {rows} rows read, {result.rows_in_store[table]} in store")

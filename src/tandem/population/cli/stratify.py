@@ -16,7 +16,7 @@ from tandem.core.errors import DomainError
 from tandem.population.cli.common import add_db, iso_date
 from tandem.population.criteria_config import CriteriaError, load
 from tandem.population.runs import record_run
-from tandem.population.store import resolve_db_path
+from tandem.population.store import StoreInUse, resolve_db_path
 from tandem.population.stratify import CSV_COLUMNS, csv_row, load_population
 
 NAME = "stratify"
@@ -60,7 +60,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
             to_queue=options["to_queue"],
             program_slug=options["program"],
         )
-    except (FileNotFoundError, ValueError, DomainError) as exc:
+    except (FileNotFoundError, ValueError, DomainError, StoreInUse) as exc:
         raise CommandError(str(exc)) from exc
     out = Path(options["out"])
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tandem.population.cli.common import add_db, iso_date
 from tandem.population.model import DEFAULT_MODEL_PATH, TARGETS, RiskModel, train
+from tandem.population.store import StoreInUse
 
 NAME = "train"
 HELP = "train the top-5%-cost and 6-month-admission models on features as of DATE minus 12 months"
@@ -77,7 +78,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     started = time.perf_counter()
     try:
         model = train(options["as_of"], options["db"], seed=options["seed"])
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, StoreInUse) as exc:
         raise CommandError(str(exc)) from exc
     path = model.save(options["out"])
     for line in report(model):
