@@ -68,7 +68,7 @@ def test_minimal_file_uses_defaults() -> None:
         ),
         (
             ("[ranking]", "[flags.ambulatory_care_sensitive_admission]\n[ranking]"),
-            "flags.ambulatory_care_sensitive_admission.codes",
+            "flags.ambulatory_care_sensitive_admission.pqi",
         ),
         (("[ranking]", "[flags.teleportation]\n[ranking]"), "flags.teleportation"),
         (("[ranking]", "[index_admission]\ndays = 0\n[ranking]"), "index_admission.days"),

@@ -97,6 +97,30 @@ class Exclusions:
 
 
 @dataclass(frozen=True)
+class Pqi:
+    """One AHRQ Prevention Quality Indicator as the ambulatory-care-sensitive admission flag applies it.
+
+    A stay counts for it when an inpatient claim of the stay has a principal diagnosis in `codes`, is not a
+    transfer in, and the person's age at that claim's admission is within [min_age, max_age]; and no
+    diagnosis, in any position, on the stay's inpatient claims starts with a code of the exclusion lists
+    named in `exclude_if_any`.
+    """
+
+    key: str  # "01", "05", ...: the AHRQ PQI number
+    label: str
+    codes: tuple[str, ...]
+    min_age: int = 18  # every PQI counts adults only
+    max_age: int | None = None
+    exclude_if_any: tuple[str, ...] = ()
+
+
+# UB-04 point-of-origin codes AHRQ excludes as transfers in: 4 transfer from a hospital (different
+# facility), 5 from a skilled nursing, intermediate care or assisted living facility, 6 from another health
+# care facility (AHRQ PQI technical specifications, Appendix A; the Tuva Project's PQI transfer exclusion).
+PQI_TRANSFER_ADMIT_SOURCES = ("4", "5", "6")
+
+
+@dataclass(frozen=True)
 class Flags:
     uncontrolled_codes: tuple[str, ...] | None = None
     heart_failure_codes: tuple[str, ...] = ("I50",)
@@ -104,8 +128,12 @@ class Flags:
     polypharmacy_min_medications: int | None = None
     behavioral_health: bool = False
     social_needs: bool = False
-    acsc_codes: tuple[str, ...] | None = None
+    acsc_codes: tuple[str, ...] | None = None  # every PQI's principal-diagnosis codes; None = flag off
     acsc_min_admissions: int = 1
+    acsc_pqis: tuple[Pqi, ...] = ()
+    # Named exclusion lists the PQIs refer to, in file order: ((name, codes), ...).
+    acsc_exclusion_codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    acsc_transfer_admit_sources: tuple[str, ...] = PQI_TRANSFER_ADMIT_SOURCES
 
 
 @dataclass(frozen=True)
@@ -337,7 +365,12 @@ def _flags(r: _Reader, data: dict[str, Any]) -> Flags:
         "polypharmacy": {"min_active_medications"},
         "behavioral_health": set(),
         "social_needs": set(),
-        "ambulatory_care_sensitive_admission": {"codes", "min_admissions"},
+        "ambulatory_care_sensitive_admission": {
+            "min_admissions",
+            "transfer_admit_source_codes",
+            "pqi",
+            "exclusion_codes",
+        },
     }
     for name in FLAGS:
         sections[name] = r.table(flags, f"flags.{name}", allowed[name]) if name in flags else None
@@ -361,13 +394,74 @@ def _flags(r: _Reader, data: dict[str, Any]) -> Flags:
         else r.integer(poly, "flags.polypharmacy.min_active_medications", 10, minimum=1),
         behavioral_health=sections["behavioral_health"] is not None,
         social_needs=sections["social_needs"] is not None,
-        acsc_codes=None
-        if acsc is None
-        else r.codes(acsc, "flags.ambulatory_care_sensitive_admission.codes", None),
         acsc_min_admissions=r.integer(
             acsc or {}, "flags.ambulatory_care_sensitive_admission.min_admissions", 1, minimum=1
         ),
+        **({} if acsc is None else _acsc(r, acsc)),
     )
+
+
+ACSC = "flags.ambulatory_care_sensitive_admission"
+PQI_KEYS = {"label", "codes", "min_age", "max_age", "exclude_if_any"}
+
+
+def _acsc(r: _Reader, acsc: dict[str, Any]) -> dict[str, Any]:
+    """The PQI tables, the named exclusion lists they refer to, and the transfer codes."""
+    lists_raw = r.table(acsc, f"{ACSC}.exclusion_codes", set(acsc.get("exclusion_codes") or {}))
+    exclusion_codes = tuple(
+        (name, r.codes(lists_raw, f"{ACSC}.exclusion_codes.{name}", None)) for name in lists_raw
+    )
+    known_lists = {name for name, _ in exclusion_codes}
+    pqi_raw = acsc.get("pqi")
+    if not isinstance(pqi_raw, dict) or not pqi_raw:
+        raise r.fail(
+            f"{ACSC}.pqi", f"missing; give one [{ACSC}.pqi.NN] table per Prevention Quality Indicator"
+        )
+    pqis = []
+    for key in pqi_raw:
+        where = f"{ACSC}.pqi.{key}"
+        item = r.table(pqi_raw, where, PQI_KEYS)
+        min_age = r.integer(item, f"{where}.min_age", 18)
+        max_age = item.get("max_age")
+        if max_age is not None:
+            max_age = r.integer(item, f"{where}.max_age", 0, minimum=min_age)
+        excluded = item.get("exclude_if_any", [])
+        if not isinstance(excluded, list) or not all(isinstance(x, str) for x in excluded):
+            raise r.fail(f"{where}.exclude_if_any", "must be a list of names of exclusion_codes lists")
+        unknown = [x for x in excluded if x not in known_lists]
+        if unknown:
+            raise r.fail(
+                f"{where}.exclude_if_any",
+                f"{unknown[0]!r} is not a list in [{ACSC}.exclusion_codes] "
+                f"(known: {', '.join(sorted(known_lists)) or 'none'})",
+            )
+        pqis.append(
+            Pqi(
+                key=str(key),
+                label=r.text(item, f"{where}.label"),
+                codes=r.codes(item, f"{where}.codes", None),
+                min_age=min_age,
+                max_age=max_age,
+                exclude_if_any=tuple(excluded),
+            )
+        )
+    transfer = acsc.get("transfer_admit_source_codes", list(PQI_TRANSFER_ADMIT_SOURCES))
+    if not isinstance(transfer, list) or not all(isinstance(c, str) and c.strip() for c in transfer):
+        raise r.fail(
+            f"{ACSC}.transfer_admit_source_codes",
+            'must be a list of admission source codes such as ["4", "5", "6"] ([] = no transfer rule)',
+        )
+    return {
+        "acsc_codes": tuple(dict.fromkeys(c for p in pqis for c in p.codes)),
+        "acsc_pqis": tuple(pqis),
+        "acsc_exclusion_codes": exclusion_codes,
+        "acsc_transfer_admit_sources": tuple(normalise_admit_source(c) for c in transfer),
+    }
+
+
+def normalise_admit_source(code: str) -> str:
+    """UB-04 point of origin is one character; extracts may pad it ("04"). Compared without leading zeros."""
+    return code.strip().upper().lstrip("0")
 
 
 def _ranking(r: _Reader, data: dict[str, Any]) -> dict[str, Any]:

@@ -53,24 +53,101 @@ FACTS_SQL = """
 with p as (select * from params),
 sp as (select * from strat_params),
 stays as (select person_id, stay_id, admit_date, discharge_date from int_inpatient_stays),
-stay_pdx as (
-    select distinct s.stay_id, m.diagnosis_code_1 as code
+ip_lines as (
+    -- the inpatient claim lines of each stay (a stay is one or more claims whose dates overlap or touch)
+    select
+        s.stay_id, s.person_id, m.claim_id, m.diagnosis_code_1 as code,
+        coalesce(m.admission_date, m.claim_start_date) as claim_admit_date, m.admit_source_code
     from stays as s
     join stg_medical_claim as m
         on m.person_id = s.person_id and m.is_inpatient_line
         and coalesce(m.admission_date, m.claim_start_date) between s.admit_date and s.discharge_date
-    where m.diagnosis_code_1 is not null
+),
+stay_pdx as (
+    select distinct stay_id, code from ip_lines where code is not null
 ),
 pdx_groups as (
     -- prefix matching once per distinct principal diagnosis, not once per stay
     select distinct x.code, c.grp
     from (select distinct code from stay_pdx) as x
-    join strat_codes as c on x.code like c.prefix || '%'
+    join strat_codes as c on (c.grp = 'obstetric' or c.grp like 'pqi:%') and x.code like c.prefix || '%'
 ),
 stay_groups as (
-    select x.stay_id, bool_or(g.grp = 'obstetric') as obstetric, bool_or(g.grp = 'acsc') as acsc
+    select x.stay_id, bool_or(g.grp = 'obstetric') as obstetric
     from stay_pdx as x join pdx_groups as g on g.code = x.code
     group by x.stay_id
+),
+-- AHRQ Prevention Quality Indicators (the ambulatory-care-sensitive admission flag). AHRQ counts discharge
+-- records; here each inpatient claim of a stay is one, and a stay counts once when any of its claims does.
+pqi_claims as (
+    -- claims whose principal diagnosis is on a PQI's numerator list
+    select distinct l.stay_id, l.person_id, l.claim_id, g.grp as pqi
+    from ip_lines as l join pdx_groups as g on g.code = l.code
+    where g.grp like 'pqi:%'
+),
+pqi_claim_facts as (
+    -- per claim (over all its lines): its admission date and whether it is a transfer in
+    select
+        l.stay_id, l.claim_id, min(l.claim_admit_date) as admit_date,
+        bool_or(coalesce(
+            ltrim(upper(trim(l.admit_source_code)), '0') in (select code from strat_pqi_transfer), false
+        )) as transfer_in
+    from ip_lines as l
+    join (select distinct stay_id, claim_id from pqi_claims) as c
+        on c.stay_id = l.stay_id and c.claim_id = l.claim_id
+    group by l.stay_id, l.claim_id
+),
+pqi_candidates as (
+    -- not a transfer in, and the age at the claim's admission within the PQI's band (no birth date, no age:
+    -- not counted, as AHRQ drops discharges with a missing age)
+    select distinct c.stay_id, c.pqi
+    from pqi_claims as c
+    join pqi_claim_facts as f on f.stay_id = c.stay_id and f.claim_id = c.claim_id
+    join strat_pqi as q on q.pqi = c.pqi
+    join stg_person as sp on sp.person_id = c.person_id
+    cross join lateral (
+        select date_diff('year', sp.birth_date, f.admit_date)
+            - case when strftime(f.admit_date, '%m%d') < strftime(sp.birth_date, '%m%d') then 1 else 0 end
+            as age
+    ) as a
+    where not f.transfer_in
+        and a.age >= q.min_age and (q.max_age is null or a.age <= q.max_age)
+),
+pqi_excl_lines as (
+    -- every diagnosis position, read again only for stays with a PQI that has exclusion lists
+    select s.stay_id, columns('^diagnosis_code_[0-9]+$')
+    from (
+        select distinct c.stay_id from pqi_candidates as c join strat_pqi_exclusion as e on e.pqi = c.pqi
+    ) as x
+    join stays as s on s.stay_id = x.stay_id
+    join stg_medical_claim as m
+        on m.person_id = s.person_id and m.is_inpatient_line
+        and coalesce(m.admission_date, m.claim_start_date) between s.admit_date and s.discharge_date
+),
+pqi_excl_dx as (
+    select distinct stay_id, diagnosis_code
+    from (
+        unpivot pqi_excl_lines on columns('^diagnosis_code_[0-9]+$')
+        into name position value diagnosis_code
+    )
+),
+pqi_excl_groups as (
+    -- prefix matching once per distinct code
+    select distinct d.diagnosis_code, c.grp
+    from (select distinct diagnosis_code from pqi_excl_dx) as d
+    join strat_codes as c on c.grp like 'pqx:%' and d.diagnosis_code like c.prefix || '%'
+),
+pqi_excluded as (
+    select distinct x.stay_id, e.pqi
+    from pqi_excl_dx as x
+    join pqi_excl_groups as g on g.diagnosis_code = x.diagnosis_code
+    join strat_pqi_exclusion as e on e.list_grp = g.grp
+),
+pqi_stays as (
+    select distinct c.stay_id
+    from pqi_candidates as c
+    left join pqi_excluded as x on x.stay_id = c.stay_id and x.pqi = c.pqi
+    where x.stay_id is null
 ),
 index_stay as (
     select s.person_id, max(s.admit_date) as index_admit_date
@@ -90,9 +167,10 @@ year_stays as (
     select
         s.person_id,
         count(*) filter (where not coalesce(g.obstetric, false)) as nonobstetric_ip_admits_12m,
-        count(*) filter (where coalesce(g.acsc, false)) as acsc_admits_12m
+        count(*) filter (where q.stay_id is not null) as acsc_admits_12m
     from stays as s cross join p
     left join stay_groups as g on g.stay_id = s.stay_id
+    left join pqi_stays as q on q.stay_id = s.stay_id
     where s.admit_date > p.long_start and s.admit_date <= p.as_of
     group by s.person_id
 ),
@@ -102,7 +180,9 @@ window_dx as (
 code_groups as (
     select distinct w.diagnosis_code, c.grp
     from (select distinct diagnosis_code from window_dx) as w
-    join strat_codes as c on w.diagnosis_code like c.prefix || '%'
+    join strat_codes as c
+        on c.grp in ('uncontrolled', 'heart_failure', 'social_support', 'homelessness')
+        and w.diagnosis_code like c.prefix || '%'
 ),
 dx as (
     select
@@ -251,15 +331,40 @@ class Population:
 
 
 def _code_rows(criteria: Criteria) -> list[tuple[str, str]]:
+    """(group, code prefix) rows of `strat_codes`: a PQI's numerator codes are group ``pqi:NN``, an
+    exclusion list's codes ``pqx:name`` (both empty when the flag is off)."""
+    f = criteria.flags
     groups: dict[str, tuple[str, ...]] = {
         "obstetric": criteria.obstetric_codes,
         "social_support": criteria.complexity.social_support_codes,
         "homelessness": criteria.complexity.homelessness_codes,
-        "heart_failure": criteria.flags.heart_failure_codes,
-        "uncontrolled": criteria.flags.uncontrolled_codes or (),
-        "acsc": criteria.flags.acsc_codes or (),
+        "heart_failure": f.heart_failure_codes,
+        "uncontrolled": f.uncontrolled_codes or (),
     }
+    if f.acsc_codes is not None:
+        groups.update({f"pqi:{q.key}": q.codes for q in f.acsc_pqis})
+        groups.update({f"pqx:{name}": codes for name, codes in f.acsc_exclusion_codes})
     return [(grp, prefix) for grp, prefixes in groups.items() for prefix in prefixes]
+
+
+def _pqi_tables(con: duckdb.DuckDBPyConnection, criteria: Criteria) -> None:
+    """The PQI rules as small tables for FACTS_SQL: age bands, exclusion lists per PQI, transfer codes."""
+    f = criteria.flags
+    pqis = f.acsc_pqis if f.acsc_codes is not None else ()
+    con.execute("CREATE OR REPLACE TEMP TABLE strat_pqi (pqi VARCHAR, min_age INTEGER, max_age INTEGER)")
+    if pqis:
+        con.executemany(
+            "INSERT INTO strat_pqi VALUES (?, ?, ?)", [(f"pqi:{q.key}", q.min_age, q.max_age) for q in pqis]
+        )
+    con.execute("CREATE OR REPLACE TEMP TABLE strat_pqi_exclusion (pqi VARCHAR, list_grp VARCHAR)")
+    rows = [(f"pqi:{q.key}", f"pqx:{name}") for q in pqis for name in q.exclude_if_any]
+    if rows:
+        con.executemany("INSERT INTO strat_pqi_exclusion VALUES (?, ?)", rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE strat_pqi_transfer (code VARCHAR)")
+    if pqis and f.acsc_transfer_admit_sources:
+        con.executemany(
+            "INSERT INTO strat_pqi_transfer VALUES (?)", [(c,) for c in f.acsc_transfer_admit_sources]
+        )
 
 
 def load_population(
@@ -271,6 +376,7 @@ def load_population(
         features = build_features(as_of, con=con)
         con.execute("CREATE OR REPLACE TEMP TABLE strat_codes (grp VARCHAR, prefix VARCHAR)")
         con.executemany("INSERT INTO strat_codes VALUES (?, ?)", _code_rows(criteria))
+        _pqi_tables(con, criteria)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE strat_params AS SELECT CAST(? AS INTEGER) AS index_days, "
             "CAST(? AS INTEGER) AS prior_months, CAST(? AS INTEGER) AS lookback_days",
