@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+QUOTE = {'"': "&quot;"}  # for attribute values
+
 
 def concentration(
     values: Sequence[float], shares: Sequence[float] = (0.01, 0.05, 0.10)
@@ -23,15 +25,25 @@ def concentration(
     return out
 
 
-def histogram(values: Sequence[float], edges: Sequence[float]) -> list[tuple[str, int]]:
-    """Counts per bucket [edge_i, edge_i+1); the last bucket is open-ended ("4+")."""
+def histogram(
+    values: Sequence[float], edges: Sequence[float], *, discrete: bool = False
+) -> list[tuple[str, int]]:
+    """Counts per bucket [edge_i, edge_i+1); the last bucket is open-ended ("4+").
+
+    With ``discrete`` (whole-number counts such as admissions), a bucket of width 1 is labelled by its
+    one value and a wider one by its first and last values ("3–5" for [3, 6)), so no two labels share a
+    value; otherwise (a continuous score) every bucket but the last shows both edges ("1–2" for [1, 2)).
+    """
     labels = []
     for i, lo in enumerate(edges):
-        if i + 1 < len(edges):
-            hi = edges[i + 1]
-            labels.append(f"{lo:g}" if hi - lo == 1 and float(lo).is_integer() else f"{lo:g}–{hi:g}")
-        else:
+        if i + 1 == len(edges):
             labels.append(f"{lo:g}+")
+        elif not discrete:
+            labels.append(f"{lo:g}–{edges[i + 1]:g}")
+        elif edges[i + 1] - lo == 1:
+            labels.append(f"{lo:g}")
+        else:
+            labels.append(f"{lo:g}–{edges[i + 1] - 1:g}")
     counts = [0] * len(edges)
     for v in values:
         for i in range(len(edges) - 1, -1, -1):
@@ -46,9 +58,11 @@ def bar_svg(title: str, bars: Sequence[tuple[str, float]], *, width: int = 360, 
     w, h = width - pad_l - pad_r, height - pad_t - pad_b
     top = max((v for _, v in bars), default=0) or 1
     slot = w / max(len(bars), 1)
+    # role="img" hides the bars (and their <title>s) from assistive technology: the name carries the data.
+    name = f"{title}: " + "; ".join(f"{label}: {value:g}" for label, value in bars)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" class="chart">',
+        f'aria-label="{escape(name, QUOTE)}" class="chart">',
         f"<title>{escape(title)}</title>",
         f'<text x="{pad_l}" y="16" class="chart-title">{escape(title)}</text>',
         f'<line x1="{pad_l}" y1="{pad_t + h}" x2="{pad_l + w}" y2="{pad_t + h}" stroke="#4a5360"/>',
@@ -85,10 +99,14 @@ def concentration_svg(values: Sequence[float], *, width: int = 360, height: int 
         if i % step == 0 or i == n:
             points.append((i / n, running / total))
     coords = " ".join(f"{pad_l + x * w:.1f},{pad_t + h - y * h:.1f}" for x, y in points)
+    held = concentration(values, (0.01, 0.05, 0.10, 0.50))
+    name = f"{title}: " + "; ".join(
+        f"top {share * 100:g}% of people hold {part * 100:.1f}% of spend" for share, part in held.items()
+    )
     return "".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="{escape(title)}" class="chart">',
+            f'aria-label="{escape(name, QUOTE)}" class="chart">',
             f"<title>{escape(title)}</title>",
             f'<text x="{pad_l}" y="16" class="chart-title">Concentration of spend</text>',
             f'<line x1="{pad_l}" y1="{pad_t + h}" x2="{pad_l + w}" y2="{pad_t + h}" stroke="#4a5360"/>',

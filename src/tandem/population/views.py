@@ -54,13 +54,13 @@ def overview(request: HttpRequest) -> HttpResponse:
                 mark_safe(
                     charts.bar_svg(
                         "People by inpatient admissions in 12 months",
-                        charts.histogram([r[1] for r in rows], [0, 1, 2, 3, 4]),
+                        charts.histogram([r[1] for r in rows], [0, 1, 2, 3, 4], discrete=True),
                     )
                 ),
                 mark_safe(
                     charts.bar_svg(
                         "People by ED visits in 12 months",
-                        charts.histogram([r[2] for r in rows], [0, 1, 2, 3, 6]),
+                        charts.histogram([r[2] for r in rows], [0, 1, 2, 3, 6], discrete=True),
                     )
                 ),
                 mark_safe(
