@@ -70,7 +70,7 @@ def test_sql_scores_equal_reference_scores_exactly() -> None:
     assert set(got) == {p[0] for p in people}
     for pid, age, sex, orec, dual in people:
         if age is None or sex is None:
-            expected: tuple[object, ...] = (None, None, None, "", "")
+            expected: tuple[object, ...] = (None, None, None, "", "", None)
         else:
             demo = hcc.Demographics(age=age, sex=sex, orec=orec, dual_status_code=dual)
             v24 = hcc.score("CMS-HCC-V24", codes.get(pid, []), demo)
@@ -81,6 +81,8 @@ def test_sql_scores_equal_reference_scores_exactly() -> None:
                 round(v28.raw / factor, 3),
                 " ".join(f"HCC{h}" for h in v24.hccs),
                 " ".join(f"HCC{h}" for h in v28.hccs),
+                # no enrolment or institutional columns in this stg_person: everyone is community
+                "community",
             )
         assert got[pid] == expected, pid
 

@@ -1,8 +1,9 @@
 """CMS-HCC V24 and V28 risk scores from diagnoses and enrolment demographics.
 
 Risk scores let a program compare expected cost across people with different disease burdens; the features
-need them for community-dwelling continuing enrollees (aged or disabled, non-dual, partial or full dual),
-which ``hcc_sql`` scores for a whole population. The institutional and new-enrollee segments are here only.
+need them for every person, which ``hcc_sql`` scores for a whole population: community continuing enrollees
+(aged or disabled, non-dual, partial or full dual), long-term institutional residents and new enrollees. The
+C-SNP new-enrollee factors are here only (the population has no plan segment).
 Coefficients, hierarchies and the ICD-10-CM map come from the Tuva Project value sets shipped in
 ``data/`` (see data/README.md); the age/sex diagnosis edits come from the CMS model software
 (``cms_hcc_dx_edits.csv``). This module only applies them, in the order of the CMS software: map codes,
@@ -73,8 +74,8 @@ class Demographics:
 
     ``institutional`` (long-term institutional, 90+ days in a facility) and ``new_enrollee`` (under 12
     months of Part B in the data year, so no diagnosis history) pick the other two CMS segments; ``snp``
-    selects the C-SNP new-enrollee factors. Only ``hcc.score`` knows them: the population SQL scores the
-    community segments."""
+    selects the C-SNP new-enrollee factors, which only ``hcc.score`` applies (``hcc_sql`` decides the other
+    two from eligibility; docs/population.md, CMS-HCC *Segments*)."""
 
     age: int
     sex: str

@@ -57,6 +57,7 @@ features as (
         ll.discharge_date as lace_latest_discharge_date,
         h.hcc_v24_list,
         h.hcc_v28_list,
+        h.hcc_segment,
         p.enrolled_on_as_of
     from stg_person as p
     left join int_utilization as u on u.person_id = p.person_id

@@ -18,7 +18,16 @@ latest as (
 enrolled as (
     select
         s.person_id,
-        bool_or(p.as_of between s.enrollment_start_date and s.enrollment_end_date) as enrolled_on_as_of
+        bool_or(p.as_of between s.enrollment_start_date and s.enrollment_end_date) as enrolled_on_as_of,
+        -- stand-in for the Medicare Part B entitlement start (Tuva cms_hcc__int_medicare_enrollment_start
+        -- uses the eligibility's Part B start date, which our input does not have): the first enrolment
+        min(case when s.enrollment_start_date <= p.as_of then s.enrollment_start_date end) as first_start,
+        -- CMS-HCC long-term institutional status as the input states it, on a span covering the as-of date
+        -- (the same truthy spellings as the stratification exclusion)
+        bool_or(
+            p.as_of between s.enrollment_start_date and s.enrollment_end_date
+            and lower(trim(s.long_term_institutional_flag)) in ('1', 'true', 't', 'yes', 'y')
+        ) as long_term_institutional_on_as_of
     from eligibility as s
     cross join params as p
     group by s.person_id
@@ -33,7 +42,16 @@ person as (
         - case when strftime(p.as_of, '%m%d') < strftime(l.birth_date, '%m%d') then 1 else 0 end as age,
         l.original_reason_entitlement_code as orec,
         l.dual_status_code,
-        e.enrolled_on_as_of
+        e.enrolled_on_as_of,
+        -- CMS-HCC new-enrollee test: months of Part B entitlement in the data year (Medicare Managed Care
+        -- Manual ch. 7 §70.2.1). Base year = the 12 calendar months ending with the as-of month, counted
+        -- from the first enrolment month on, as Tuva's cms_hcc__int_members counts from the Part B start to
+        -- the end of the collection year: later enrolment gaps do not make anyone a new enrollee.
+        least(
+            12,
+            (year(p.as_of) * 12 + month(p.as_of)) - (year(e.first_start) * 12 + month(e.first_start)) + 1
+        ) as entitled_months_base_year,
+        coalesce(e.long_term_institutional_on_as_of, false) as long_term_institutional_on_as_of
     from latest as l
     cross join params as p
     left join enrolled as e on l.person_id = e.person_id
