@@ -76,16 +76,87 @@ def open_session(db_path: str | os.PathLike[str] | None = None) -> duckdb.DuckDB
 def _install_value_sets(con: duckdb.DuckDBPyConnection) -> None:
     charlson.install_value_set(con)
     lace.install_macros(con)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE chronic_condition_map AS SELECT * FROM read_csv(?, header = true, "
-        "all_varchar = true)",
-        [str(DATA_DIR / "cms_chronic_conditions.csv")],
-    )
+    _install_chronic_condition_map(con)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE hcc_cpt_hcpcs AS SELECT * FROM read_csv(?, header = true, "
         "all_varchar = true)",
         [str(DATA_DIR / "cms_hcc_cpt_hcpcs_py2024.csv")],
     )
+    # Principal diagnoses that make a readmission planned (CMS Planned Readmission Algorithm v4.0, the
+    # always-planned diagnosis categories CCS 45 and 254); read by int_readmissions. Source: data/README.md.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE planned_readmission_dx AS SELECT * FROM read_csv(?, header = true, "
+        "all_varchar = true)",
+        [str(DATA_DIR / "cms_planned_readmission_dx.csv")],
+    )
+
+
+# CCW claim types as int_person_diagnoses numbers them (ccw_class bits); "all" = every non-drug claim type.
+CCW_CLAIM_TYPES = {"ip": 1, "snf": 2, "hha": 4, "hop": 8, "carrier": 16, "other": 32, "ed": 64}
+CCW_ALL_TYPES = ("ip", "snf", "hha", "hop", "carrier", "other")
+
+
+def ccw_class_mask(types: str) -> int:
+    """Bit mask of a rule's space-separated claim types (`all` = every non-drug type, not ED on its own)."""
+    names = CCW_ALL_TYPES if types.strip() == "all" else types.split()
+    return sum(CCW_CLAIM_TYPES[n] for n in names)
+
+
+def _install_chronic_condition_map(con: duckdb.DuckDBPyConnection) -> None:
+    """`chronic_condition_map`: one row per CCW condition and code, with the condition's claim rule.
+
+    Include codes (`cms_chronic_conditions.csv`) and the claim-level exclusion codes of BPH and stroke/TIA
+    (`cms_chronic_conditions_exclusions.csv`), each joined to its rule (`cms_chronic_conditions_rules.csv`:
+    reference period, claim types for one claim, N claims of which types). One table so the Spark engine
+    ships it as it is. Sources: data/README.md and docs/population.md.
+    """
+    rules = pacsv.read_csv(
+        DATA_DIR / "cms_chronic_conditions_rules.csv",
+        convert_options=pacsv.ConvertOptions(
+            column_types={"min_claims": pa.int32()}, strings_can_be_null=True
+        ),
+    )
+    rule_table = pa.table(
+        {
+            "condition_column_name": rules["condition_column_name"],
+            "reference_months": pa.array([int(m) for m in rules["reference_months"].to_pylist()], pa.int32()),
+            "one_class_mask": pa.array(
+                [ccw_class_mask(t or "") for t in rules["one_claim_types"].to_pylist()], pa.int32()
+            ),
+            "min_claims": rules["min_claims"],
+            "min_claims_mask": pa.array(
+                [ccw_class_mask(t or "") for t in rules["min_claims_types"].to_pylist()], pa.int32()
+            ),
+        }
+    )
+    con.register("ccw_rules_input", rule_table)
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE chronic_condition_map AS
+            WITH codes AS (
+                SELECT condition_column_name, condition, condition_category, code, 'Include' AS inclusion_type
+                FROM read_csv(?, header = true, all_varchar = true)
+                UNION ALL
+                SELECT e.condition_column_name, i.condition, i.condition_category, e.code, 'Exclude'
+                FROM read_csv(?, header = true, all_varchar = true) AS e
+                INNER JOIN (
+                    SELECT DISTINCT condition_column_name, condition, condition_category
+                    FROM read_csv(?, header = true, all_varchar = true)
+                ) AS i USING (condition_column_name)
+            )
+            SELECT c.*, r.reference_months, r.one_class_mask, r.min_claims, r.min_claims_mask
+            FROM codes AS c
+            INNER JOIN ccw_rules_input AS r USING (condition_column_name)
+            """,
+            [
+                str(DATA_DIR / "cms_chronic_conditions.csv"),
+                str(DATA_DIR / "cms_chronic_conditions_exclusions.csv"),
+                str(DATA_DIR / "cms_chronic_conditions.csv"),
+            ],
+        )
+    finally:
+        con.unregister("ccw_rules_input")
 
 
 def _install_params(

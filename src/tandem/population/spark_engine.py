@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 ENGINES = ("duckdb", "spark")
-VALUE_SET_TABLES = ("charlson_map", "chronic_condition_map", "hcc_cpt_hcpcs")
+VALUE_SET_TABLES = ("charlson_map", "chronic_condition_map", "hcc_cpt_hcpcs", "planned_readmission_dx")
 
 
 class SparkUnavailable(RuntimeError):

@@ -1,10 +1,152 @@
--- CMS Chronic Conditions Warehouse conditions met in the chronic look-back window (default 24 months):
--- at least one inpatient claim with a qualifying code, or qualifying codes on two or more distinct days.
--- Two or more distinct days across a condition's codes <=> the earliest first date is before the latest
--- last date (cheaper than counting distinct dates).
-select d.person_id, c.condition_column_name
-from int_person_diagnoses as d
-inner join chronic_condition_map as c on c.code = d.diagnosis_code
-where d.chronic_first_date is not null
-group by d.person_id, c.condition_column_name
-having bool_or(d.chronic_inpatient) or min(d.chronic_first_date) < max(d.chronic_last_date)
+-- CMS Chronic Conditions Warehouse (CCW) conditions met as of the as-of date, each by its own CCW claim rule:
+-- a reference period ending at the as-of date (1 year = the last 12 months, 2 years = the chronic window,
+-- `chronic_months`, default 24), one qualifying claim of some claim types, or N claims on N different dates
+-- of other types (CCW: "When 2 claims are required, they must occur at least one day apart"), and claims
+-- that also carry one of the condition's exclusion codes not counting (BPH, stroke/TIA). The rules are data:
+-- data/cms_chronic_conditions_rules.csv, joined onto every code of chronic_condition_map; sources and what is
+-- not applied in docs/population.md.
+--
+-- Fast path, from int_person_diagnoses' per-(person, code) row: the claim types seen in each part of the
+-- window are bits of ccw_facts (class * 8 in the last 12 months, class * 1024 before that), so "one claim of
+-- these types in the period" is one mask test. Two claims on different dates:
+--   * of any type (2-year rules only, checked in tests): earliest date < latest date in the chronic window;
+--   * of HOP/carrier type: from those claims' own keyed first date and last date (int_person_diagnoses):
+--     1 year -> some in the last 12 months and keyed first (then the earliest of them) < last;
+--     2 years -> claims in both parts of the window, or decoded first < last.
+-- Exact path, for the few (person, condition) pairs the per-code row cannot decide: three claims (sickle cell
+-- disease: the fast row only tells "two dates or more") and a person who also has one of the condition's
+-- exclusion codes (the exclusion is per claim, CCW and Tuva's cms_chronic_conditions_all). Only those people's
+-- claims are read again and the rule is counted claim by claim.
+with rules as (
+    select distinct condition_column_name, reference_months, one_class_mask, min_claims, min_claims_mask
+    from chronic_condition_map
+),
+
+per_condition as (
+    select
+        d.person_id,
+        c.condition_column_name,
+        bit_or(d.ccw_facts) as facts,
+        min(d.chronic_first_date) as first_date,
+        max(d.chronic_last_date) as last_date,
+        min(d.ccw_hop_carrier_key) as hop_carrier_key,
+        max(d.ccw_hop_carrier_last_date) as hop_carrier_last
+    from int_person_diagnoses as d
+    inner join chronic_condition_map as c on c.code = d.diagnosis_code
+    where d.chronic_first_date is not null and c.inclusion_type = 'Include'
+    group by d.person_id, c.condition_column_name
+),
+
+with_exclusion_code as (
+    select distinct d.person_id, c.condition_column_name
+    from int_person_diagnoses as d
+    inner join chronic_condition_map as c on c.code = d.diagnosis_code
+    where d.chronic_first_date is not null and c.inclusion_type = 'Exclude'
+),
+
+fast as (
+    select
+        f.person_id,
+        f.condition_column_name,
+        (
+            f.facts & (
+                r.one_class_mask * 8 + case when r.reference_months = 24 then r.one_class_mask * 1024 else 0 end
+            )
+        ) <> 0
+        or (r.min_claims = 2 and r.min_claims_mask = 63 and f.first_date < f.last_date)
+        or (
+            r.min_claims = 2 and r.min_claims_mask = 24 and case
+                when r.reference_months = 12
+                    then (f.facts & 192) <> 0 and f.hop_carrier_key < f.hop_carrier_last
+                else ((f.facts & 192) <> 0 and (f.facts & 24576) <> 0)
+                    or case
+                        when f.hop_carrier_key > p.as_of then f.hop_carrier_key - to_days(40000)
+                        else f.hop_carrier_key
+                    end < f.hop_carrier_last
+            end
+        ) as met,
+        (r.min_claims = 3 and f.first_date < f.last_date) or x.person_id is not null as needs_claims
+    from per_condition as f
+    inner join rules as r on r.condition_column_name = f.condition_column_name
+    cross join params as p
+    left join with_exclusion_code as x
+        on x.person_id = f.person_id and x.condition_column_name = f.condition_column_name
+),
+
+exact_people as (
+    select distinct person_id from fast where needs_claims
+),
+
+exact_lines as (
+    -- Same claim date and CCW claim type as int_person_diagnoses.
+    unpivot (
+        select
+            m.person_id,
+            m.claim_id,
+            coalesce(m.claim_start_date, m.service_date) as dx_date,
+            case
+                when m.claim_type = 'professional' then 16
+                when m.claim_type <> 'institutional' or m.bill_type_prefix is null then 32
+                when m.bill_type_prefix = '11' then 1
+                when m.bill_type_prefix in ('18', '21') then 2
+                when m.bill_type_prefix in ('32', '33', '34') then 4
+                when m.bill_type_prefix in ('81', '82') then 32
+                else 8
+            end + case when m.is_ed_line then 64 else 0 end as ccw_class,
+            columns('^diagnosis_code_[0-9]+$')
+        from stg_medical_claim as m
+        cross join params as p
+        -- A membership test against the (usually empty, always small) list of people, not a join: the
+        -- optimiser would build the join's hash table on the claim lines (2.6 s instead of 1.0 s at 200k).
+        where list_contains((select coalesce(list(person_id), []) from exact_people), m.person_id)
+            and coalesce(m.diagnosis_code_type, 'icd-10-cm') = 'icd-10-cm'
+            and coalesce(m.claim_start_date, m.service_date) <= p.as_of
+            and coalesce(m.claim_start_date, m.service_date) > p.chronic_start
+    )
+    on columns('^diagnosis_code_[0-9]+$')
+    into name position value diagnosis_code
+),
+
+exact_claims as (
+    -- One row per claim and condition: a claim qualifies when it lists a condition code and none of the
+    -- condition's exclusion codes.
+    select
+        l.person_id,
+        l.claim_id,
+        c.condition_column_name,
+        max(l.dx_date) as dx_date,
+        bit_or(l.ccw_class) as ccw_class,
+        bool_or(c.inclusion_type = 'Include') and not bool_or(c.inclusion_type = 'Exclude') as qualifies
+    from exact_lines as l
+    inner join chronic_condition_map as c on c.code = l.diagnosis_code
+    inner join fast as f
+        on f.person_id = l.person_id and f.condition_column_name = c.condition_column_name and f.needs_claims
+    group by l.person_id, l.claim_id, c.condition_column_name
+),
+
+exact as (
+    select
+        e.person_id,
+        e.condition_column_name,
+        bool_or((e.ccw_class & r.one_class_mask) <> 0 and e.dx_date > e.period_start)
+        or count(
+            distinct case when (e.ccw_class & r.min_claims_mask) <> 0 and e.dx_date > e.period_start then e.dx_date end
+        ) >= coalesce(max(r.min_claims), 1000000) as met
+    from (
+        select
+            q.*,
+            case when r.reference_months = 12 then y.year_start else y.chronic_start end as period_start
+        from exact_claims as q
+        inner join rules as r on r.condition_column_name = q.condition_column_name
+        cross join (
+            select chronic_start, cast(as_of - interval '12' month as date) as year_start from params
+        ) as y
+        where q.qualifies
+    ) as e
+    inner join rules as r on r.condition_column_name = e.condition_column_name
+    group by e.person_id, e.condition_column_name
+)
+
+select person_id, condition_column_name from fast where met and not needs_claims
+union all
+select person_id, condition_column_name from exact where met

@@ -16,8 +16,20 @@
 -- 43x, 71x, 73x, 76x, 77x, 85x) and professional claims count when a line carries a face-to-face CPT/HCPCS
 -- code from the CMS list. Decided per line and aggregated per code: every line carries the whole list, so a
 -- code counts when any line of any claim listing it is eligible, as the rule reads at claim level.
+--
+-- CMS Chronic Conditions Warehouse (CCW) claim types, for int_chronic_conditions' per-condition rules (rules
+-- and sources: data/cms_chronic_conditions_rules.csv, docs/population.md): from the type of bill of an
+-- institutional claim, inpatient (11x), SNF (21x, and 18x hospital swing beds, billed as SNF care), home health
+-- (32x-34x), hospital outpatient / other Part B institutional ("HOP": every other institutional type but
+-- hospice 81x/82x); a professional claim is a carrier claim; anything else (hospice, no type) is "other",
+-- which counts only where CCW accepts claims of any service type. An ED line marks an emergency claim (OUD).
 with eligible_hcpcs as (
     select distinct hcpcs_cpt_code from hcc_cpt_hcpcs
+),
+
+ccw_year as (
+    -- Start (exclusive) of CCW's 1-year reference period, ending at the as-of date like every window here.
+    select cast(as_of - interval '12' month as date) as year_start from params
 ),
 
 claim_lines as (
@@ -25,6 +37,15 @@ claim_lines as (
         m.person_id,
         coalesce(m.claim_start_date, m.service_date) as dx_date,
         m.is_inpatient_line as inpatient_line,
+        case
+            when m.claim_type = 'professional' then 16
+            when m.claim_type <> 'institutional' or m.bill_type_prefix is null then 32
+            when m.bill_type_prefix = '11' then 1
+            when m.bill_type_prefix in ('18', '21') then 2
+            when m.bill_type_prefix in ('32', '33', '34') then 4
+            when m.bill_type_prefix in ('81', '82') then 32
+            else 8
+        end + case when m.is_ed_line then 64 else 0 end as ccw_class,
         coalesce(
             (m.claim_type = 'institutional' and m.bill_type_prefix in ('11', '41'))
             or (
@@ -58,14 +79,33 @@ lines as (
     -- evaluated once per line instead of once per code, and one bit_or per group instead of five
     -- filtered aggregates (the aggregate was most of this model's cost at 1M members).
     --   1 = dated in the long window; 2 = dated in the long window on a line that counts for CMS-HCC;
-    --   4 = an inpatient claim dated in the chronic window
+    --   4 = an inpatient claim dated in the chronic window;
+    --   CCW claim type (ccw_class: 1 inpatient, 2 SNF, 4 HHA, 8 HOP, 16 carrier, 32 other, 64 ED) times 8 for a
+    --   claim in CCW's 1-year reference period (the last 12 months), times 1024 for one in the rest of the
+    --   chronic window (CCW's 2-year period, `chronic_months`).
+    -- The dates of HOP/carrier claims get their own first/last: the "2 HOP/carrier claims" rules must not count
+    -- an inpatient, SNF or HHA date. Their first date is keyed so that one min() serves both periods: a date
+    -- in the last 12 months as is, an older one shifted 40000 days ahead (past any 1-year date); whether there
+    -- are dates in both parts is in the bits above.
     select
         c.person_id,
         c.dx_date,
         case when c.dx_date > p.chronic_start then c.dx_date end as chronic_date,
+        case
+            when c.ccw_class % 64 not in (8, 16) or c.dx_date <= p.chronic_start then null
+            when c.dx_date > y.year_start then c.dx_date
+            else c.dx_date + to_days(40000)
+        end as ccw_hop_carrier_key,
+        case when c.ccw_class % 64 in (8, 16) and c.dx_date > p.chronic_start then c.dx_date end
+            as ccw_hop_carrier_date,
         case when c.dx_date > p.long_start then 1 else 0 end
         + case when c.dx_date > p.long_start and c.hcc_line then 2 else 0 end
-        + case when c.dx_date > p.chronic_start and c.inpatient_line then 4 else 0 end as facts,
+        + case when c.dx_date > p.chronic_start and c.inpatient_line then 4 else 0 end
+        + case
+            when c.dx_date <= p.chronic_start then 0
+            when c.dx_date > y.year_start then c.ccw_class * 8
+            else c.ccw_class * 1024
+        end as facts,
         c.diagnosis_code_1, c.diagnosis_code_2, c.diagnosis_code_3, c.diagnosis_code_4,
         c.diagnosis_code_5, c.diagnosis_code_6, c.diagnosis_code_7, c.diagnosis_code_8,
         c.diagnosis_code_9, c.diagnosis_code_10, c.diagnosis_code_11, c.diagnosis_code_12,
@@ -75,11 +115,14 @@ lines as (
         c.diagnosis_code_25
     from claim_lines as c
     cross join params as p
+    cross join ccw_year as y
 ),
 
 unpivoted as (
     unpivot (
-        select person_id, chronic_date, facts, columns('^diagnosis_code_[0-9]+$')
+        select
+            person_id, chronic_date, ccw_hop_carrier_key, ccw_hop_carrier_date, facts,
+            columns('^diagnosis_code_[0-9]+$')
         from lines
     )
     on columns('^diagnosis_code_[0-9]+$')
@@ -92,7 +135,9 @@ per_code as (
         diagnosis_code,
         bit_or(facts) as facts,
         min(chronic_date) as chronic_first_date,
-        max(chronic_date) as chronic_last_date
+        max(chronic_date) as chronic_last_date,
+        min(ccw_hop_carrier_key) as ccw_hop_carrier_key,
+        max(ccw_hop_carrier_date) as ccw_hop_carrier_last_date
     from unpivoted
     group by person_id, diagnosis_code
 )
@@ -104,5 +149,8 @@ select
     facts & 2 <> 0 as hcc_eligible,
     chronic_first_date,
     chronic_last_date,
-    facts & 4 <> 0 as chronic_inpatient
+    facts & 4 <> 0 as chronic_inpatient,
+    facts as ccw_facts,
+    ccw_hop_carrier_key,
+    ccw_hop_carrier_last_date
 from per_code

@@ -1,0 +1,257 @@
+"""CCW chronic-condition claim rules (int_chronic_conditions): claim types, counts, periods and exclusions.
+
+Each person gets hand-built claims that hit one rule kind; the expected condition set is worked out from the
+rule table in data/cms_chronic_conditions_rules.csv (sources in docs/population.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tandem.population.features import (
+    DATA_DIR,
+    _install_params,
+    _install_value_sets,
+    open_session,
+    run_models,
+)
+from tandem.population.load_tuva import load_directory
+
+from .claims import inpatient, professional, write_dataset
+
+AS_OF = dt.date(2021, 6, 30)
+TUVA_HIERARCHY = Path(
+    "/work/shared/data/tuva-value-sets/chronic_conditions",
+    "chronic_conditions__cms_chronic_conditions_hierarchy.csv",
+)
+
+
+def _institutional(claim_id: str, date: str, bill_type: str, dx: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "claim_type": "institutional",
+        "bill_type_code": bill_type,
+        "claim_start_date": date,
+        "claim_end_date": date,
+        "diagnosis_code_1": dx,
+        "revenue_center_code": "0300",
+        **extra,
+    }
+
+
+def _carrier(person: str, claim_id: str, date: str, dx: str, **extra: Any) -> dict[str, Any]:
+    return {**professional(claim_id, date, dx=dx), "person_id": person, **extra}
+
+
+MEDICAL: list[dict[str, Any]] = [
+    # AMI (I21.4) needs an inpatient claim: two carrier claims and a hospital outpatient claim are not enough.
+    _carrier("ami_op", "a1", "2021-02-01", "I21.4"),
+    _carrier("ami_op", "a2", "2021-03-01", "I21.4"),
+    {**_institutional("a3", "2021-04-01", "131", "I21.4"), "person_id": "ami_op"},
+    {**inpatient("a4", "2021-04-01", "2021-04-05", dx="I21.4"), "person_id": "ami_ip"},
+    # Diabetes (E11.9, 2-year, 1 IP/SNF/HHA or 2 HOP/carrier on different days).
+    _carrier("dm_same_day", "d1", "2021-02-01", "E11.9"),
+    {**_institutional("d2", "2021-02-01", "131", "E11.9"), "person_id": "dm_same_day"},
+    _carrier("dm_two_days", "d3", "2021-02-01", "E11.9"),
+    {**_institutional("d4", "2021-02-02", "131", "E11.9"), "person_id": "dm_two_days"},
+    # One HHA claim qualifies diabetes (IP/SNF/HHA family) ...
+    {**_institutional("d5", "2021-01-10", "321", "E11.9"), "person_id": "dm_hha"},
+    # ... but not breast cancer (C50.911, IP/SNF family); its HHA date also must not pair with one carrier
+    # claim as "2 HOP/carrier claims".
+    {**_institutional("b1", "2021-01-10", "321", "C50.911"), "person_id": "bc_hha"},
+    _carrier("bc_hha", "b2", "2021-03-10", "C50.911"),
+    # A SNF claim qualifies breast cancer.
+    {**_institutional("b3", "2021-01-10", "211", "C50.911"), "person_id": "bc_snf"},
+    # A carrier claim and a hospice claim: two claims of any type for an OTCC condition (epilepsy G40.909),
+    # but the hospice date is not an HOP/carrier claim for diabetes.
+    _carrier("hospice", "h1", "2021-01-10", "G40.909"),
+    {**_institutional("h2", "2021-02-10", "811", "G40.909"), "person_id": "hospice"},
+    _carrier("hospice", "h3", "2021-01-10", "E11.9"),
+    {**_institutional("h4", "2021-02-10", "811", "E11.9"), "person_id": "hospice"},
+    # Reference periods: COPD (J44.9) is 1-year, diabetes 2-year. Carrier claims 2020-03-01 and 2021-03-01:
+    # both in 2 years, only one in the last 12 months (after 2020-06-30).
+    _carrier("period", "p1", "2020-03-01", "J44.9"),
+    _carrier("period", "p2", "2021-03-01", "J44.9"),
+    _carrier("period", "p3", "2020-03-01", "E11.9"),
+    _carrier("period", "p4", "2021-03-01", "E11.9"),
+    # COPD: two claims both inside the last 12 months, plus an older one: met.
+    _carrier("period_recent", "q1", "2019-12-01", "J44.9"),
+    _carrier("period_recent", "q2", "2020-09-01", "J44.9"),
+    _carrier("period_recent", "q3", "2021-03-01", "J44.9"),
+    # Boundary: the 1-year period starts after 2020-06-30; a claim on that day is outside, the next day in.
+    _carrier("boundary_out", "r1", "2020-06-30", "J44.9"),
+    _carrier("boundary_out", "r2", "2021-03-01", "J44.9"),
+    _carrier("boundary_in", "s1", "2020-07-01", "J44.9"),
+    _carrier("boundary_in", "s2", "2021-03-01", "J44.9"),
+    # An inpatient claim older than 1 year does not qualify AMI (1-year) but an older SNF claim qualifies
+    # CKD (N18.3, 2-year).
+    {**inpatient("t1", "2020-03-01", "2020-03-04", dx="I21.4"), "person_id": "old_claims"},
+    {**_institutional("t2", "2020-03-10", "211", "N18.30"), "person_id": "old_claims"},
+    # Stroke (I63.9): a carrier claim that also lists a traumatic brain injury code (S06.5X0A) is excluded ...
+    _carrier("stroke_tbi", "k1", "2021-02-01", "I63.9", diagnosis_code_2="S06.5X0A"),
+    # ... while the same person's TBI on another claim does not exclude a clean stroke claim.
+    _carrier("stroke_other_claim", "k2", "2021-02-01", "I63.9"),
+    _carrier("stroke_other_claim", "k3", "2021-03-01", "S06.5X0A"),
+    # BPH (N40.0): two carrier claims on different days, one also listing D29.1 (benign prostate neoplasm):
+    # only one qualifying claim left.
+    _carrier("bph_excl", "x1", "2021-02-01", "N40.0", diagnosis_code_2="D29.1"),
+    _carrier("bph_excl", "x2", "2021-03-01", "N40.0"),
+    _carrier("bph_ok", "x3", "2021-02-01", "N40.0"),
+    _carrier("bph_ok", "x4", "2021-03-01", "N40.0"),
+    # Sickle cell (D57.1, also an anemia code): three claims of any type on three dates; two claims (one on
+    # the same day twice) are not enough, nor is an inpatient stay on its own.
+    _carrier("scd_three", "z1", "2020-10-01", "D57.1"),
+    {**_institutional("z2", "2021-01-01", "131", "D57.1"), "person_id": "scd_three"},
+    {**inpatient("z3", "2021-03-01", "2021-03-03", dx="D57.1"), "person_id": "scd_three"},
+    _carrier("scd_two", "z4", "2020-10-01", "D57.1"),
+    _carrier("scd_two", "z5", "2021-01-01", "D57.1"),
+    _carrier("scd_two", "z6", "2021-01-01", "D57.1"),
+    {**inpatient("z7", "2021-03-01", "2021-03-03", dx="D57.1"), "person_id": "scd_ip"},
+    # OUD (F11.20): one emergency-department claim qualifies; one office visit does not.
+    _carrier("oud_ed", "o1", "2021-03-01", "F11.20", place_of_service_code="23", hcpcs_code="99284"),
+    _carrier("oud_office", "o2", "2021-03-01", "F11.20"),
+]
+
+PEOPLE = sorted({row["person_id"] for row in MEDICAL})
+
+EXPECTED: dict[str, set[str]] = {
+    "ami_op": set(),
+    "ami_ip": {"acute_myocardial_infarction"},
+    "dm_same_day": set(),
+    "dm_two_days": {"diabetes"},
+    "dm_hha": {"diabetes"},
+    "bc_hha": set(),
+    "bc_snf": {"cancer_breast"},
+    "hospice": {"epilepsy"},
+    "period": {"diabetes"},
+    "period_recent": {"chronic_obstructive_pulmonary_disease"},
+    "boundary_out": set(),
+    "boundary_in": {"chronic_obstructive_pulmonary_disease"},
+    "old_claims": {"chronic_kidney_disease"},
+    # One TBI claim is not enough for the TBI condition itself (1 inpatient or 2 claims).
+    "stroke_tbi": set(),
+    "stroke_other_claim": {"stroke_transient_ischemic_attack"},
+    "bph_excl": set(),
+    "bph_ok": {"benign_prostatic_hyperplasia"},
+    "scd_three": {"sickle_cell_disease", "anemia"},
+    "scd_two": {"anemia"},
+    "scd_ip": {"anemia"},
+    "oud_ed": {"opioid_use_disorder_oud"},
+    "oud_office": set(),
+}
+
+
+@pytest.fixture(scope="module")
+def conditions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    tmp = tmp_path_factory.mktemp("ccw")
+    eligibility = [{"person_id": p, "member_id": p} for p in PEOPLE]
+    db = tmp / "store.duckdb"
+    load_directory(write_dataset(tmp / "in", eligibility, MEDICAL, []), db)
+    con = open_session(db)
+    try:
+        _install_value_sets(con)
+        _install_params(con, AS_OF, 6, 12, 24, 90)
+        run_models(con)
+        rows = con.execute("SELECT person_id, condition_column_name FROM int_chronic_conditions").fetchall()
+        dupes = con.execute(
+            "SELECT count(*) - count(DISTINCT (person_id, condition_column_name)) FROM int_chronic_conditions"
+        ).fetchone()
+    finally:
+        con.close()
+    assert dupes == (0,)
+    found: dict[str, set[str]] = {p: set() for p in PEOPLE}
+    for person, condition in rows:
+        found[person].add(condition)
+    return found
+
+
+def test_diagnosis_codes_used_by_the_cases_are_in_the_value_set() -> None:
+    with (DATA_DIR / "cms_chronic_conditions.csv").open() as fh:
+        codes = {(r["condition_column_name"], r["code"]) for r in csv.DictReader(fh)}
+    for pair in [
+        ("acute_myocardial_infarction", "I214"),
+        ("diabetes", "E119"),
+        ("cancer_breast", "C50911"),
+        ("epilepsy", "G40909"),
+        ("chronic_obstructive_pulmonary_disease", "J449"),
+        ("chronic_kidney_disease", "N1830"),
+        ("stroke_transient_ischemic_attack", "I639"),
+        ("benign_prostatic_hyperplasia", "N400"),
+        ("sickle_cell_disease", "D571"),
+        ("opioid_use_disorder_oud", "F1120"),
+    ]:
+        assert pair in codes
+
+
+@pytest.mark.parametrize("person", sorted(EXPECTED))
+def test_rule_outcome(conditions: dict[str, set[str]], person: str) -> None:
+    assert conditions[person] == EXPECTED[person]
+
+
+def _rules() -> dict[str, dict[str, str]]:
+    with (DATA_DIR / "cms_chronic_conditions_rules.csv").open() as fh:
+        return {r["condition_column_name"]: r for r in csv.DictReader(fh)}
+
+
+def test_every_condition_has_exactly_one_rule_the_sql_can_evaluate() -> None:
+    rules = _rules()
+    with (DATA_DIR / "cms_chronic_conditions.csv").open() as fh:
+        shipped = {r["condition_column_name"] for r in csv.DictReader(fh)}
+    assert shipped == set(rules)
+    if TUVA_HIERARCHY.exists():
+        with TUVA_HIERARCHY.open() as fh:
+            tuva = {r["condition_column_name"]: r["claims_qualification"] for r in csv.DictReader(fh)}
+        assert set(tuva) == set(rules)
+        assert all(rules[c]["claims_qualification"] == q for c, q in tuva.items())
+    for name, r in rules.items():
+        assert r["reference_months"] in {"12", "24"}, name
+        assert r["one_claim_types"] or r["min_claims"], name
+        if r["min_claims"]:
+            # The fast path of int_chronic_conditions knows these shapes only.
+            shape = (r["min_claims"], r["min_claims_types"])
+            assert shape in {("2", "hop carrier"), ("2", "all"), ("3", "all")}, name
+            if r["min_claims_types"] == "all":
+                assert r["reference_months"] == "24", name
+        assert r["period_source"], name
+
+
+def test_rule_table_matches_the_tuva_wording() -> None:
+    """The claim types of each rule, against the claims_qualification text it was transcribed from."""
+    family_b = ("ip snf hha", "2 hop carrier")
+    expected = {
+        "At least 1 inpatient claim with DX codes": ("ip", ""),
+        "At least 1 inpatient/SNF/HHA claim OR 2 HOP/carrier claims with DX codes": family_b,
+        "At least 1 inpatient/SNF/HHA claim OR 2 HOP/Carrier claims with DX codes": family_b,
+        "At least 1 inpatient/SNF claim OR 2 HOP/carrier claims with DX codes": ("ip snf", "2 hop carrier"),
+        "At least 1 HOP or carrier claim with DX codes": ("hop carrier", ""),
+        "At least 1 inpatient, SNF, HOP or carrier claim with DX codes": ("ip snf hop carrier", ""),
+        "At least 1 inpatient, HOP or carrier claim with DX codes": ("ip hop carrier", ""),
+        "3 or more non-drug claims of any service type with DX codes": ("", "3 all"),
+    }
+    for name, r in _rules().items():
+        q = r["claims_qualification"]
+        got = (r["one_claim_types"], f"{r['min_claims']} {r['min_claims_types']}".strip())
+        if q in expected:
+            assert got == expected[q], name
+        elif name == "opioid_use_disorder_oud":
+            assert got == ("ip ed", "2 all")
+        else:
+            assert q.startswith("At least 1 inpatient claim OR 2 "), name
+            assert got == ("ip", "2 all"), name
+
+
+def test_exclusion_codes_are_the_tuva_exclude_rows() -> None:
+    with (DATA_DIR / "cms_chronic_conditions_exclusions.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    by_condition: dict[str, int] = {}
+    for r in rows:
+        by_condition[r["condition_column_name"]] = by_condition.get(r["condition_column_name"], 0) + 1
+    assert by_condition == {"benign_prostatic_hyperplasia": 1, "stroke_transient_ischemic_attack": 112}
+    assert {"benign_prostatic_hyperplasia": "D291"}.items() <= {
+        r["condition_column_name"]: r["code"] for r in rows if r["condition_column_name"].startswith("benign")
+    }.items()

@@ -1,0 +1,162 @@
+"""`readmits_30d_12m` leaves out planned readmissions (diagnosis part of the CMS Planned Readmission
+Algorithm v4.0: principal diagnosis in CCS 45 maintenance chemotherapy or CCS 254 rehabilitation).
+
+One person per case, each with an index stay and a later stay; the expected counts are worked out by hand
+from the dates and the principal diagnoses below.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tandem.population.features import (
+    DATA_DIR,
+    _install_params,
+    _install_value_sets,
+    build_features,
+    open_session,
+    run_models,
+)
+from tandem.population.load_tuva import load_directory
+
+from .claims import inpatient, write_dataset
+
+AS_OF = dt.date(2021, 6, 30)
+HEART_FAILURE = "I50.23"  # acute on chronic systolic heart failure: CCS 108, not planned
+
+
+def _stay(person: str, claim_id: str, admit: str, discharge: str, dx: str) -> dict[str, Any]:
+    return inpatient(f"{person}-{claim_id}", admit, discharge, dx=dx, person_id=person)
+
+
+# Index stay for every case: 2021-03-01 .. 2021-03-05 with heart failure.
+def _index(person: str) -> dict[str, Any]:
+    return _stay(person, "index", "2021-03-01", "2021-03-05", HEART_FAILURE)
+
+
+CASES: dict[str, tuple[list[dict[str, Any]], int]] = {
+    # Readmitted 10 days after discharge for chemotherapy (Z51.11, CCS 45): planned, not counted.
+    "chemo": ([_index("chemo"), _stay("chemo", "r", "2021-03-15", "2021-03-17", "Z51.11")], 0),
+    # Radiotherapy (Z51.0, CCS 45) written without the dot: planned as well.
+    "radio": ([_index("radio"), _stay("radio", "r", "2021-03-15", "2021-03-17", "Z510")], 0),
+    # Fitting of a complete right artificial leg (Z44.111, CCS 254 rehabilitation): planned.
+    "rehab": ([_index("rehab"), _stay("rehab", "r", "2021-03-20", "2021-03-30", "Z44.111")], 0),
+    # Heart failure again 10 days later: unplanned, counted.
+    "hf": ([_index("hf"), _stay("hf", "r", "2021-03-15", "2021-03-18", HEART_FAILURE)], 1),
+    # Other aftercare (Z51.89) is CCS 257, not an always-planned category: counted.
+    "aftercare": ([_index("aftercare"), _stay("aftercare", "r", "2021-03-15", "2021-03-18", "Z51.89")], 1),
+    # Admitted on day 30 after discharge (2021-03-05 + 30 = 04-04): still a readmission.
+    "day30": ([_index("day30"), _stay("day30", "r", "2021-04-04", "2021-04-06", HEART_FAILURE)], 1),
+    # Day 31 (2021-04-05): outside the window, not counted.
+    "day31": ([_index("day31"), _stay("day31", "r", "2021-04-05", "2021-04-07", HEART_FAILURE)], 0),
+    # Planned chemo stay 03-10..03-12, then heart failure 03-20: the chemo stay is not counted, but the
+    # heart-failure stay is a readmission (8 days after the chemo discharge): 1.
+    "after_planned": (
+        [
+            _index("after_planned"),
+            _stay("after_planned", "chemo", "2021-03-10", "2021-03-12", "Z51.11"),
+            _stay("after_planned", "hf", "2021-03-20", "2021-03-22", HEART_FAILURE),
+        ],
+        1,
+    ),
+    # A readmission made of two touching claims: the stay's principal diagnosis is the first claim's.
+    # First claim chemotherapy, second heart failure: planned, 0.
+    "chain_planned_first": (
+        [
+            _index("chain_planned_first"),
+            _stay("chain_planned_first", "r1", "2021-03-15", "2021-03-17", "Z51.11"),
+            _stay("chain_planned_first", "r2", "2021-03-17", "2021-03-20", HEART_FAILURE),
+        ],
+        0,
+    ),
+    # First claim heart failure, second chemotherapy: unplanned, 1.
+    "chain_acute_first": (
+        [
+            _index("chain_acute_first"),
+            _stay("chain_acute_first", "r1", "2021-03-15", "2021-03-17", HEART_FAILURE),
+            _stay("chain_acute_first", "r2", "2021-03-17", "2021-03-20", "Z51.11"),
+        ],
+        1,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("planned")
+    people = [{"person_id": p, "member_id": p} for p in CASES]
+    medical = [row for rows, _ in CASES.values() for row in rows]
+    db = tmp / "store.duckdb"
+    load_directory(write_dataset(tmp / "in", people, medical, []), db)
+    return db
+
+
+def test_planned_readmissions_are_not_counted(store: Path) -> None:
+    rows = {r["person_id"]: r for r in build_features(AS_OF, store).to_pylist()}
+    got = {p: rows[p]["readmits_30d_12m"] for p in CASES}
+    assert got == {p: expected for p, (_, expected) in CASES.items()}
+    # The planned stays are still inpatient admissions.
+    assert rows["chemo"]["ip_admits_12m"] == 2
+    assert rows["after_planned"]["ip_admits_12m"] == 3
+
+
+def test_stay_principal_diagnosis_and_flags(store: Path) -> None:
+    con = open_session(store)
+    try:
+        _install_value_sets(con)
+        _install_params(con, AS_OF, 6, 12, 24, 90)
+        run_models(con)
+        stays = con.execute(
+            "SELECT person_id, admit_date, n_claims, principal_dx_code, is_any_cause_readmission, "
+            "is_planned_dx, is_readmission FROM int_readmissions ORDER BY person_id, admit_date"
+        ).fetchall()
+        lace_stays = con.execute("SELECT count(*) FROM int_lace").fetchone()
+    finally:
+        con.close()
+    by_person: dict[str, list[tuple[Any, ...]]] = {}
+    for person, *rest in stays:
+        by_person.setdefault(person, []).append(tuple(rest))
+    d = dt.date
+    assert by_person["chemo"] == [
+        (d(2021, 3, 1), 1, "I5023", False, False, False),
+        (d(2021, 3, 15), 1, "Z5111", True, True, False),
+    ]
+    assert by_person["chain_planned_first"][1] == (d(2021, 3, 15), 2, "Z5111", True, True, False)
+    assert by_person["chain_acute_first"][1] == (d(2021, 3, 15), 2, "I5023", True, False, True)
+    assert [s[3:] for s in by_person["after_planned"]] == [
+        (False, False, False),
+        (True, True, False),
+        (True, False, True),
+    ]
+    # LACE still scores every stay discharged by the as-of date (2 stays per case, 3 for the
+    # after_planned case, and the two chained claims form one stay).
+    assert lace_stays == (2 * len(CASES) + 1,)
+
+
+def _data_file() -> dict[str, str]:
+    with (DATA_DIR / "cms_planned_readmission_dx.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    codes = [r["icd_10_cm"] for r in rows]
+    assert len(codes) == len(set(codes))
+    return {r["icd_10_cm"]: r["ccs_diagnosis_category"] for r in rows}
+
+
+def test_data_file_matches_hcup_ccs_on_spot_codes() -> None:
+    ccs = _data_file()
+    # Codes as stored (upper case, no dot) and only the two always-planned categories.
+    assert all(c == c.upper() and "." not in c for c in ccs)
+    assert sorted(set(ccs.values())) == ["254", "45"]
+    # HCUP CCS for ICD-10-CM v2019.1: CCS 45 is exactly Z51.0, Z51.11, Z51.12; CCS 254 has 37 codes.
+    assert sorted(c for c, cat in ccs.items() if cat == "45") == ["Z510", "Z5111", "Z5112"]
+    assert sum(cat == "254" for cat in ccs.values()) == 37
+    for code in ("Z44001", "Z44111", "Z4432", "Z449", "Z451", "Z45321", "Z4542", "Z45819", "Z4682", "Z469"):
+        assert ccs.get(code) == "254", code
+    # Neighbours HCUP puts in other categories: artificial eye (91), cardiac devices (105), VAD, palliative
+    # care and other aftercare (257), insulin pump (49), desensitization (253).
+    for code in ("Z4420", "Z4502", "Z452", "Z515", "Z5189", "Z4681", "Z516", "Z471"):
+        assert code not in ccs, code
