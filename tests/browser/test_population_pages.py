@@ -89,11 +89,11 @@ def scored(settings: Any, tmp_path: Path) -> Scored:
     # An older finished run with other people: the overview must not use it.
     older = record_run(
         Population(people=[person("OLD-1", allowed_12m=1.0), person("OLD-2", allowed_12m=1.0)]), criteria,
-        as_of=dt.date(2021, 3, 31), db_path="x", started_at=timezone.now(),
+        as_of=dt.date(2021, 3, 31), db_path=tmp_path / "x.duckdb", started_at=timezone.now(),
     ).run  # fmt: skip
     run = record_run(
-        Population(people=_people()), criteria, as_of=AS_OF, db_path="x", started_at=timezone.now(),
-        user=make_user(Role.ANALYST),
+        Population(people=_people()), criteria, as_of=AS_OF, db_path=tmp_path / "x.duckdb",
+        started_at=timezone.now(), user=make_user(Role.ANALYST),
     ).run  # fmt: skip
     assert (run.people_scored, run.candidates, run.over_capacity) == (20, 3, 2)
     pseudo = dict(run.scores.values_list("person_id", "pseudo_id"))

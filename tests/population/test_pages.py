@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scored() -> tuple[StratificationRun, Patient, Patient]:
+def scored(tmp_path: Path) -> tuple[StratificationRun, Patient, Patient]:
     team = make_team()
     mine = link(make_patient(team=team, given_name="Zebulon", family_name="Quartermaine"), "p1")
     other = link(make_patient(team=make_team(), given_name="Ophelia", family_name="Brightwater"), "p2")
@@ -38,7 +38,7 @@ def scored() -> tuple[StratificationRun, Patient, Patient]:
     ]
     run = record_run(
         Population(people=people), load(CRITERIA_DIR / "camden.toml"), as_of=dt.date(2021, 6, 30),
-        db_path="x", started_at=timezone.now(),
+        db_path=tmp_path / "x.duckdb", started_at=timezone.now(),
     ).run  # fmt: skip
     return run, mine, other
 

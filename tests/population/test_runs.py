@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -41,6 +43,12 @@ AS_OF = dt.date(2021, 6, 30)
 CAMDEN = load(CRITERIA_DIR / "camden.toml")
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run writes its score snapshot beside the analytics store it names ("x.duckdb" here): keep it in tmp.
+    monkeypatch.chdir(tmp_path)
+
+
 def link(patient: Patient, person_id: str) -> Patient:
     PatientIdentifier.objects.create(
         patient=patient, system=IdentifierSystem.CLAIMS_PERSON_ID, value=person_id
@@ -62,11 +70,19 @@ def test_run_records_counts_criteria_and_every_score() -> None:
     assert r.criteria_text == CAMDEN.text and r.criteria_sha256 == CAMDEN.sha256
     assert r.inputs["tables"] == {"eligibility": 3}
     assert r.not_in_app == 1  # p1 is a candidate with no patient record
+    # Rows in the app database for the eligible (p1 ranked, p2 excluded); p3 is neither eligible nor a
+    # patient, so only the run's snapshot holds their scores.
     scores = {s.person_id: s for s in RiskScore.objects.filter(run=r)}
-    assert set(scores) == {"p1", "p2", "p3"}
+    assert set(scores) == {"p1", "p2"}
     assert scores["p1"].is_candidate and scores["p1"].rank == 1 and scores["p1"].pseudo_id.startswith("X")
-    assert scores["p2"].exclusions == ["under_age"] and scores["p3"].criteria_met[-1] == "complexity"
+    assert scores["p2"].exclusions == ["under_age"]
     assert "p1" not in scores["p1"].pseudo_id
+    snapshot = {row["person_id"]: row for row in pq.read_table(r.scores_file).to_pylist()}
+    assert Path(r.scores_file) == Path("x.duckdb.runs").resolve() / f"run-{r.pk}.parquet"
+    assert set(snapshot) == {"p1", "p2", "p3"}
+    assert snapshot["p3"]["criteria_met"][-1] == "complexity" and not snapshot["p3"]["eligible"]
+    assert snapshot["p1"]["rank"] == 1 and snapshot["p2"]["exclusions"] == ["under_age"]
+    assert r.summary["members"] == 3
     assert (
         AuditEvent.objects.filter(action="create", resource_type="population.StratificationRun").count() == 1
     )
@@ -234,7 +250,16 @@ def test_table_and_rows_store_the_same_scores(monkeypatch: pytest.MonkeyPatch) -
     status = {person_id: AppStatus(enrolled=True) for person_id in enrolled}
     reference = evaluate(rows, CAMDEN, as_of=AS_OF, previous=previous_scores(AS_OF), app_status=status)
     assert any("rising_risk" in a.flags for a in reference)
-    assert {a.person_id: stored(a, patients.get(a.person_id)) for a in reference} == got
+    kept = {a.person_id: stored(a, patients.get(a.person_id)) for a in reference}
+    # Rows for the eligible and for people with a patient record; everyone in the snapshot.
+    assert {k: v for k, v in kept.items() if v["is_eligible"] or k in patients} == got
+    assert 0 < len(got) < len(people)
+    snapshot = pq.read_table(from_table.run.scores_file)
+    assert snapshot.column("person_id").to_pylist() == [a.person_id for a in reference]
+    assert snapshot.column("hcc_v28_normalized").to_pylist() == [
+        a.row.get("hcc_v28_normalized") for a in reference
+    ]
+    assert snapshot.column("reason").to_pylist() == [a.reason for a in reference]
 
 
 def test_score_columns_cover_the_model() -> None:
@@ -272,3 +297,59 @@ def test_a_failure_after_the_scores_leaves_nothing(monkeypatch: pytest.MonkeyPat
             started_at=timezone.now(), to_queue=True, program_slug=program.slug,
         )  # fmt: skip
     assert not StratificationRun.objects.exists() and not RiskScore.objects.exists()
+    assert not list(Path.cwd().rglob("*.parquet*"))  # the snapshot written before the failure is gone
+
+
+def test_people_who_are_not_eligible_keep_a_row_when_they_are_patients() -> None:
+    patient = link(make_patient(), "p3")
+    r = run([person("p1"), person("p3", chronic_conditions=0), person("p4", chronic_conditions=0)])
+    stored_ids = set(RiskScore.objects.filter(run=r).values_list("person_id", flat=True))
+    assert stored_ids == {"p1", "p3"}  # p4: snapshot only
+    assert RiskScore.objects.get(run=r, person_id="p3").patient == patient
+
+
+def test_rising_risk_reads_everyone_from_the_previous_snapshot() -> None:
+    # In March p5 was not eligible (no row in the app database); by June their HCC has risen.
+    march = run(
+        [person("p1"), person("p5", chronic_conditions=0, hcc_v28_normalized=1.1)], as_of=dt.date(2021, 3, 31)
+    )
+    assert not RiskScore.objects.filter(run=march, person_id="p5").exists()
+    prior = previous_scores(AS_OF)
+    assert prior["p5"].hcc == 1.1 and len(prior) == 2
+    june = run([person("p5", hcc_v28_normalized=2.3)])
+    score = RiskScore.objects.get(run=june, person_id="p5")
+    assert score.reason.endswith("HCC up from 1.1 to 2.3 since March")
+    # Without its snapshot, the March run can only offer its rows: p5 has none, so no rising risk.
+    Path(march.scores_file).unlink()
+    assert set(previous_scores(AS_OF)) == {"p1"}
+
+
+def test_trajectory_reads_runs_from_before_the_patient_was_linked() -> None:
+    run([person("p7", chronic_conditions=0, hcc_v28_normalized=0.9)], as_of=dt.date(2021, 3, 31))
+    run([person("p7", hcc_v28_normalized=1.7)])
+    assert not RiskScore.objects.filter(person_id="p7", run__as_of=dt.date(2021, 3, 31)).exists()
+    patient = link(make_patient(), "p7")  # linked after both runs
+    points = trajectory(patient)
+    assert [(p["as_of"], p["hcc"]) for p in points] == [(dt.date(2021, 3, 31), 0.9), (AS_OF, 1.7)]
+    assert points[0]["rank"] is None and points[1]["rank"] == 1 and points[1]["is_candidate"]
+
+
+def test_the_summary_is_what_everyone_s_rows_would_give() -> None:
+    from tandem.population import charts
+
+    people = population(300, seed=5)
+    result = record_run(
+        Population(table=pa.Table.from_pylist(people, schema=SCHEMA)), CAMDEN, as_of=AS_OF,
+        db_path="x.duckdb", started_at=timezone.now(),
+    )  # fmt: skip
+    rows = pq.read_table(result.run.scores_file).to_pylist()
+    expected = charts.overview_summary(
+        [r["allowed_12m"] or 0.0 for r in rows],
+        [r["ip_admits_12m"] or 0 for r in rows],
+        [r["ed_visits_12m"] or 0 for r in rows],
+        [r["hcc_v28_normalized"] for r in rows if r["hcc_v28_normalized"] is not None],
+    )
+    result.run.refresh_from_db()
+    assert result.run.summary == json.loads(json.dumps(expected))
+    assert result.run.summary["members"] == 300
+    assert sum(count for _, count in result.run.summary["admissions"]) == 300

@@ -6,27 +6,54 @@ from the internet, a <title> and aria-label on every chart so it reads out in a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from xml.sax.saxutils import escape
+
+import numpy as np
 
 QUOTE = {'"': "&quot;"}  # for attribute values
 
 
+def _ordered_spend(values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Spend, negatives as 0, highest first: the order both the shares and the curve read."""
+    spend = np.maximum(np.asarray(values, dtype=np.float64), 0.0)
+    return -np.sort(-spend)
+
+
 def concentration(
-    values: Sequence[float], shares: Sequence[float] = (0.01, 0.05, 0.10)
+    values: Sequence[float] | np.ndarray, shares: Sequence[float] = (0.01, 0.05, 0.10)
 ) -> dict[float, float]:
     """Fraction of total spend held by the top x of people (MEPS-style: top 5% ~ half of spending)."""
-    ordered = sorted((max(v, 0.0) for v in values), reverse=True)
-    total = sum(ordered)
+    return _shares(np.cumsum(_ordered_spend(values)), shares)
+
+
+def _shares(running: np.ndarray, shares: Sequence[float]) -> dict[float, float]:
+    # A running sum in spend order, as a person adding up the sorted list would get it.
+    n_people = len(running)
+    total = float(running[-1]) if n_people else 0.0
     out = {}
     for share in shares:
-        n = max(1, round(len(ordered) * share)) if ordered else 0
-        out[share] = (sum(ordered[:n]) / total) if total > 0 else 0.0
+        n = max(1, round(n_people * share)) if n_people else 0
+        out[share] = (float(running[n - 1]) / total) if total > 0 else 0.0
     return out
 
 
+def concentration_curve(values: Sequence[float] | np.ndarray) -> list[tuple[float, float]]:
+    """Points (share of people, share of spend), highest spenders first: about a hundred steps, so the
+    curve of a million people is as light as that of a hundred."""
+    running = np.cumsum(_ordered_spend(values))
+    n = len(running)
+    total = float(running[-1]) if n and running[-1] > 0 else 1.0
+    step = max(1, n // 100)
+    at = list(range(step, n + 1, step))
+    if n and at[-1] != n:
+        at.append(n)
+    return [(0.0, 0.0)] + [(i / n, float(running[i - 1]) / total) for i in at]
+
+
 def histogram(
-    values: Sequence[float], edges: Sequence[float], *, discrete: bool = False
+    values: Sequence[float] | np.ndarray, edges: Sequence[float], *, discrete: bool = False
 ) -> list[tuple[str, int]]:
     """Counts per bucket [edge_i, edge_i+1); the last bucket is open-ended ("4+").
 
@@ -44,13 +71,11 @@ def histogram(
             labels.append(f"{lo:g}")
         else:
             labels.append(f"{lo:g}–{edges[i + 1] - 1:g}")
-    counts = [0] * len(edges)
-    for v in values:
-        for i in range(len(edges) - 1, -1, -1):
-            if v >= edges[i]:
-                counts[i] += 1
-                break
-    return list(zip(labels, counts, strict=True))
+    found = np.searchsorted(
+        np.asarray(edges, dtype=np.float64), np.asarray(values, dtype=np.float64), "right"
+    )
+    counts = np.bincount(found[found > 0] - 1, minlength=len(edges))  # below the first edge: no bucket
+    return [(label, int(c)) for label, c in zip(labels, counts, strict=True)]
 
 
 def bar_svg(title: str, bars: Sequence[tuple[str, float]], *, width: int = 360, height: int = 180) -> str:
@@ -83,23 +108,19 @@ def bar_svg(title: str, bars: Sequence[tuple[str, float]], *, width: int = 360, 
     return "".join(parts)
 
 
-def concentration_svg(values: Sequence[float], *, width: int = 360, height: int = 200) -> str:
-    """Cumulative share of spend against share of people, highest spenders first."""
+def concentration_svg(
+    points: Sequence[Sequence[float]],
+    held: Mapping[float, float],
+    *,
+    width: int = 360,
+    height: int = 200,
+) -> str:
+    """Cumulative share of spend against share of people, highest spenders first, from
+    `concentration_curve` points; ``held`` (share of people -> share of spend) names the chart."""
     title = "Share of spend by share of people (highest spenders first)"
     pad_l, pad_r, pad_t, pad_b = 40, 12, 24, 30
     w, h = width - pad_l - pad_r, height - pad_t - pad_b
-    ordered = sorted((max(v, 0.0) for v in values), reverse=True)
-    total = sum(ordered) or 1.0
-    n = len(ordered)
-    step = max(1, n // 100)
-    points = [(0.0, 0.0)]
-    running = 0.0
-    for i, v in enumerate(ordered, start=1):
-        running += v
-        if i % step == 0 or i == n:
-            points.append((i / n, running / total))
     coords = " ".join(f"{pad_l + x * w:.1f},{pad_t + h - y * h:.1f}" for x, y in points)
-    held = concentration(values, (0.01, 0.05, 0.10, 0.50))
     name = f"{title}: " + "; ".join(
         f"top {share * 100:g}% of people hold {part * 100:.1f}% of spend" for share, part in held.items()
     )
@@ -120,3 +141,31 @@ def concentration_svg(values: Sequence[float], *, width: int = 360, height: int 
             "</svg>",
         ]
     )
+
+
+# The overview's buckets: whole-number counts for admissions and ED visits, a continuous HCC score.
+ADMISSION_EDGES = (0, 1, 2, 3, 4)
+ED_EDGES = (0, 1, 2, 3, 6)
+HCC_EDGES = (0, 0.5, 1, 2, 3, 5)
+CONCENTRATION_SHARES = (0.01, 0.05, 0.10, 0.50)
+
+
+def overview_summary(
+    allowed: Sequence[float] | np.ndarray,
+    admits: Sequence[float] | np.ndarray,
+    ed_visits: Sequence[float] | np.ndarray,
+    hcc: Sequence[float] | np.ndarray,
+) -> dict[str, Any]:
+    """Everything the population overview shows, as JSON-ready values: computed once when a run is
+    recorded (a million people's columns) instead of on every view. ``hcc`` holds known scores only."""
+    spend = np.asarray(allowed, dtype=np.float64)
+    held = concentration(spend, CONCENTRATION_SHARES)
+    return {
+        "members": int(len(spend)),
+        "total_spend": float(np.sum(spend)) if len(spend) else 0.0,
+        "held": [[share, part] for share, part in held.items()],
+        "curve": [list(p) for p in concentration_curve(spend)],
+        "admissions": histogram(admits, ADMISSION_EDGES, discrete=True),
+        "ed_visits": histogram(ed_visits, ED_EDGES, discrete=True),
+        "hcc": histogram(hcc, HCC_EDGES),
+    }

@@ -1,5 +1,11 @@
 """Stratification runs and the scores they produced, kept so risk can be followed across runs.
 
+A run keeps every person's scores in a Parquet snapshot beside the analytics store (`scores_file`) and the
+overview's figures in `summary`; `RiskScore` rows in this database are kept for the people the app acts on:
+everyone eligible (the ranked list, exclusions, export) and everyone with a patient record (their risk
+trajectory). A million rows per run in the transactional database cost more than the rest of a run's
+stratification and made the overview read them all on every view.
+
 `RiskScore` rows are analytics snapshots written once per run by bulk insert, not edits of anyone's
 record, so they are not registered with `audited` (a per-row audit line for a million members would
 swamp the trail without adding accountability). The run itself records who ran it, when, on which
@@ -37,6 +43,16 @@ class StratificationRun(models.Model):
     queued = models.PositiveIntegerField(default=0)
     skipped_open_episode = models.PositiveIntegerField(default=0)
     not_in_app = models.PositiveIntegerField(default=0, help_text="Candidates with no patient record.")
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The overview's figures for everyone scored (members, spend, distributions).",
+    )
+    scores_file = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Parquet snapshot of every person's scores, beside the analytics store.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

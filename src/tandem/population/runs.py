@@ -14,12 +14,14 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Field
@@ -34,8 +36,10 @@ from tandem.patients.models import IdentifierSystem, Patient, PatientIdentifier
 from tandem.programs.models import Episode, EpisodeStatus, Program
 from tandem.programs.services import open_episode
 
+from . import charts
 from .criteria_config import Criteria
 from .models import RiskScore, StratificationRun
+from .store import runs_dir
 from .stratify import (
     SCORE_FIELDS,
     AppStatus,
@@ -116,7 +120,11 @@ def app_statuses(
 
 
 def previous_scores(as_of: dt.date) -> Mapping[str, PriorScore]:
-    """HCC scores of the latest finished run with an earlier as-of date (the baseline for rising risk)."""
+    """HCC scores of the latest finished run with an earlier as-of date (the baseline for rising risk).
+
+    Everyone's scores come from that run's snapshot; a run without a readable snapshot (recorded before
+    snapshots were kept, or its file moved with the store) falls back to its RiskScore rows, which hold
+    everyone for older runs and the eligible and known patients for newer ones."""
     prev = (
         StratificationRun.objects.filter(finished_at__isnull=False, as_of__lt=as_of)
         .order_by("-as_of", "-started_at", "-id")
@@ -124,17 +132,55 @@ def previous_scores(as_of: dt.date) -> Mapping[str, PriorScore]:
     )
     if prev is None:
         return {}
+    snapshot = _snapshot(prev)
+    if snapshot is not None:
+        table = pq.read_table(snapshot, columns=["person_id", "hcc_v28_normalized"])
+        table = table.filter(pc.is_valid(table.column("hcc_v28_normalized")))
+        return PriorScores(
+            table.column("person_id").to_pylist(),
+            pc.cast(table.column("hcc_v28_normalized"), pa.float64()).to_numpy(),
+            prev.as_of,
+        )
     scores = (
         prev.scores.filter(hcc_v28_normalized__isnull=False)
         .order_by()
         .values_list("person_id", "hcc_v28_normalized")
     )
-    # A million rows: the ORM's SQL, but plain tuples and two columns rather than an object per row.
+    # Possibly a million rows: the ORM's SQL, but plain tuples and two columns rather than an object per row.
     sql, params = scores.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return PriorScores([r[0] for r in rows], [float(r[1]) for r in rows], prev.as_of)
+
+
+def _snapshot(run: StratificationRun) -> Path | None:
+    if not run.scores_file:
+        return None
+    path = Path(run.scores_file)
+    return path if path.is_file() else None
+
+
+def snapshot_path(db_path: str | os.PathLike[str], run: StratificationRun) -> Path:
+    return runs_dir(db_path) / f"run-{run.pk}.parquet"
+
+
+def write_snapshot(path: Path, scores: pa.Table) -> None:
+    """Every person's scores, as evaluated (lists stay lists), written whole before the run commits."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    pq.write_table(scores, partial, compression="zstd")
+    partial.replace(path)
+
+
+def stored_people(scores: pa.Table, patients: Mapping[str, Patient]) -> pa.Table:
+    """Whom the run keeps RiskScore rows for: everyone eligible (ranked, excluded: the run page and its
+    export) and everyone with a patient record (their trajectory on the patient page)."""
+    known = pc.is_in(
+        pc.cast(scores.column("person_id"), pa.string()), value_set=pa.array(list(patients), pa.string())
+    )
+    keep = pc.or_(pc.fill_null(scores.column("eligible"), False), known)
+    return scores.filter(keep)
 
 
 def resolve_program(slug: str) -> Program | None:
@@ -289,6 +335,38 @@ def record_run(
 ) -> RunResult:
     """Evaluate, store every score and the run's counts, and optionally queue candidates; all or nothing."""
     person_ids = population.person_ids()
+    written: list[Path] = []  # the snapshot, removed again if the run does not commit
+    try:
+        return _record(
+            population,
+            criteria,
+            as_of,
+            db_path,
+            started_at,
+            user,
+            to_queue,
+            program_slug,
+            person_ids,
+            written,
+        )
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _record(
+    population: Population,
+    criteria: Criteria,
+    as_of: dt.date,
+    db_path: str | os.PathLike[str],
+    started_at: dt.datetime,
+    user: User | None,
+    to_queue: bool,
+    program_slug: str,
+    person_ids: list[str],
+    written: list[Path],
+) -> RunResult:
     with transaction.atomic(), audit.acting_as(user):
         program = resolve_program(program_slug or criteria.program)
         if to_queue and program is None:
@@ -315,7 +393,12 @@ def record_run(
             **totals,
         )
         audit.record(AuditAction.CREATE, resource=run, detail=f"{totals['candidates']} candidate(s)")
-        write_scores(run, evaluation.scores, patients)
+        snapshot = snapshot_path(db_path, run)
+        write_snapshot(snapshot, evaluation.scores)
+        written.append(snapshot)
+        run.scores_file = str(snapshot)
+        run.summary = run_summary(evaluation.scores)
+        write_scores(run, stored_people(evaluation.scores, patients), patients)
         queue_stats = {"queued": 0, "skipped_open_episode": 0, "not_in_app": 0}
         for a in evaluation.candidates():
             patient = patients.get(a.person_id)
@@ -336,26 +419,74 @@ def record_run(
     return RunResult(run=run, evaluation=evaluation)
 
 
+def run_summary(scores: pa.Table) -> dict[str, Any]:
+    """The overview's figures for everyone scored, from the evaluation's columns, with the same readings
+    as the stored rows (a missing amount or count is 0; a missing HCC score is left out)."""
+
+    def filled(name: str) -> np.ndarray:
+        values: np.ndarray = pc.fill_null(pc.cast(scores.column(name), pa.float64()), 0.0).to_numpy()
+        return values
+
+    hcc = pc.drop_null(pc.cast(scores.column("hcc_v28_normalized"), pa.float64())).to_numpy()
+    return charts.overview_summary(
+        filled("allowed_12m"), filled("ip_admits_12m"), filled("ed_visits_12m"), hcc
+    )
+
+
 def trajectory(patient: Patient) -> list[dict[str, Any]]:
-    """A person's scores across runs, oldest first (for the Risk card on the patient page)."""
+    """A person's scores across runs, oldest first (for the Risk card on the patient page).
+
+    A run holds a RiskScore row for everyone who had a patient record when it ran; for a run from before
+    the person was linked to their claims, their scores come from that run's snapshot."""
     person_ids = list(
         PatientIdentifier.objects.filter(
             patient=patient, system=IdentifierSystem.CLAIMS_PERSON_ID
         ).values_list("value", flat=True)
     )
-    scores = (
-        RiskScore.objects.filter(person_id__in=person_ids, run__finished_at__isnull=False)
-        .select_related("run")
-        .order_by("run__as_of", "run__started_at")
+    if not person_ids:
+        return []
+    rows = list(
+        RiskScore.objects.filter(person_id__in=person_ids, run__finished_at__isnull=False).select_related(
+            "run"
+        )
     )
+    points = [
+        (
+            s.run,
+            {
+                "hcc": s.hcc_v28_normalized,
+                "rank": s.rank,
+                "is_candidate": s.is_candidate,
+                "reason": s.reason,
+            },
+        )
+        for s in rows
+    ]
+    have = {s.run_id for s in rows}
+    for run in StratificationRun.objects.filter(finished_at__isnull=False).exclude(pk__in=have):
+        snapshot = _snapshot(run)
+        if snapshot is None:
+            continue
+        found = pq.read_table(
+            snapshot,
+            columns=["person_id", "hcc_v28_normalized", "rank", "is_candidate", "reason"],
+            filters=[("person_id", "in", person_ids)],
+        ).to_pylist()
+        for r in found:
+            hcc = r["hcc_v28_normalized"]
+            points.append(
+                (
+                    run,
+                    {
+                        "hcc": float(hcc) if hcc is not None else None,
+                        "rank": r["rank"],
+                        "is_candidate": bool(r["is_candidate"]),
+                        "reason": r["reason"] or "",
+                    },
+                )
+            )
+    points.sort(key=lambda p: (p[0].as_of, p[0].started_at, p[0].pk))
     return [
-        {
-            "as_of": s.run.as_of,
-            "criteria": s.run.criteria_title or s.run.criteria_name,
-            "hcc": s.hcc_v28_normalized,
-            "rank": s.rank,
-            "is_candidate": s.is_candidate,
-            "reason": s.reason,
-        }
-        for s in scores
+        {"as_of": run.as_of, "criteria": run.criteria_title or run.criteria_name, **point}
+        for run, point in points
     ]

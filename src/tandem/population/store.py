@@ -168,6 +168,13 @@ def files_dir(db_path: str | os.PathLike[str]) -> Path:
     return path.with_name(path.name + ".files")
 
 
+def runs_dir(db_path: str | os.PathLike[str]) -> Path:
+    """The folder holding stratification runs' score snapshots: ``<store>.runs`` beside the DuckDB file,
+    so a run's scores live with the data they were computed from."""
+    path = Path(db_path).resolve()
+    return path.with_name(path.name + ".runs")
+
+
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 

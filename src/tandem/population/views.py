@@ -33,42 +33,39 @@ def _latest_run() -> StratificationRun | None:
     )
 
 
+def _summary_from_rows(run: StratificationRun) -> dict[str, Any]:
+    """Runs recorded before the summary was kept stored a RiskScore for everyone: summarise those."""
+    rows = list(
+        RiskScore.objects.filter(run=run).values_list(
+            "allowed_12m", "ip_admits_12m", "ed_visits_12m", "hcc_v28_normalized"
+        )
+    )
+    return charts.overview_summary(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows if r[3] is not None],
+    )
+
+
 @role_required(*ROLES)
 def overview(request: HttpRequest) -> HttpResponse:
     run = _latest_run()
     ctx: dict[str, Any] = {"run": run, "evaluation": evaluation()}
     if run is not None:
-        rows = list(
-            RiskScore.objects.filter(run=run).values_list(
-                "allowed_12m", "ip_admits_12m", "ed_visits_12m", "hcc_v28_normalized"
-            )
-        )
-        spend = [r[0] for r in rows]
-        shares = charts.concentration(spend)
+        summary = run.summary or _summary_from_rows(run)
+        held = {float(share): float(part) for share, part in summary["held"]}
         ctx.update(
-            members=len(rows),
-            total_spend=sum(spend),
-            shares=[(f"Top {round(k * 100)}%", v * 100) for k, v in shares.items()],
+            members=summary["members"],
+            total_spend=summary["total_spend"],
+            shares=[(f"Top {round(k * 100)}%", held[k] * 100) for k in (0.01, 0.05, 0.10)],
             charts=[
-                mark_safe(charts.concentration_svg(spend)),
+                mark_safe(charts.concentration_svg(summary["curve"], held)),
                 mark_safe(
-                    charts.bar_svg(
-                        "People by inpatient admissions in 12 months",
-                        charts.histogram([r[1] for r in rows], [0, 1, 2, 3, 4], discrete=True),
-                    )
+                    charts.bar_svg("People by inpatient admissions in 12 months", summary["admissions"])
                 ),
-                mark_safe(
-                    charts.bar_svg(
-                        "People by ED visits in 12 months",
-                        charts.histogram([r[2] for r in rows], [0, 1, 2, 3, 6], discrete=True),
-                    )
-                ),
-                mark_safe(
-                    charts.bar_svg(
-                        "People by CMS-HCC V28 score (normalised)",
-                        charts.histogram([r[3] for r in rows if r[3] is not None], [0, 0.5, 1, 2, 3, 5]),
-                    )
-                ),
+                mark_safe(charts.bar_svg("People by ED visits in 12 months", summary["ed_visits"])),
+                mark_safe(charts.bar_svg("People by CMS-HCC V28 score (normalised)", summary["hcc"])),
             ],
         )
     return render(request, "population/overview.html", ctx)
