@@ -53,15 +53,30 @@ FACTS_SQL = """
 with p as (select * from params),
 sp as (select * from strat_params),
 stays as (select person_id, stay_id, admit_date, discharge_date from int_inpatient_stays),
+inpatient_lines as (
+    -- The inpatient claim lines with what the stays need of them, including every diagnosis position (as a
+    -- list without the empty ones: ~7 codes a line, not 25 columns) for the PQI exclusions. Decoding the
+    -- 25 columns is most of the cost of reading the claim lines, whatever the filter, so they are read in
+    -- this one pass, not in a second pass over all 33.6M lines (at 1M members) for the stays that need them.
+    select
+        person_id, claim_id, code, claim_admit_date, admit_source_code,
+        list_filter(diagnosis_codes, lambda c: c is not null) as diagnosis_codes
+    from (
+        select
+            person_id, claim_id, diagnosis_code_1 as code,
+            coalesce(admission_date, claim_start_date) as claim_admit_date, admit_source_code,
+            list_value(*columns('^diagnosis_code_[0-9]+$')) as diagnosis_codes
+        from stg_medical_claim
+        where is_inpatient_line
+    )
+),
 ip_lines as (
     -- the inpatient claim lines of each stay (a stay is one or more claims whose dates overlap or touch)
     select
-        s.stay_id, s.person_id, m.claim_id, m.diagnosis_code_1 as code,
-        coalesce(m.admission_date, m.claim_start_date) as claim_admit_date, m.admit_source_code
+        s.stay_id, s.person_id, l.claim_id, l.code, l.claim_admit_date, l.admit_source_code, l.diagnosis_codes
     from stays as s
-    join stg_medical_claim as m
-        on m.person_id = s.person_id and m.is_inpatient_line
-        and coalesce(m.admission_date, m.claim_start_date) between s.admit_date and s.discharge_date
+    join inpatient_lines as l
+        on l.person_id = s.person_id and l.claim_admit_date between s.admit_date and s.discharge_date
 ),
 stay_pdx as (
     select distinct stay_id, code from ip_lines where code is not null
@@ -113,22 +128,15 @@ pqi_candidates as (
     where not f.transfer_in
         and a.age >= q.min_age and (q.max_age is null or a.age <= q.max_age)
 ),
-pqi_excl_lines as (
-    -- every diagnosis position, read again only for stays with a PQI that has exclusion lists
-    select s.stay_id, columns('^diagnosis_code_[0-9]+$')
-    from (
-        select distinct c.stay_id from pqi_candidates as c join strat_pqi_exclusion as e on e.pqi = c.pqi
-    ) as x
-    join stays as s on s.stay_id = x.stay_id
-    join stg_medical_claim as m
-        on m.person_id = s.person_id and m.is_inpatient_line
-        and coalesce(m.admission_date, m.claim_start_date) between s.admit_date and s.discharge_date
-),
 pqi_excl_dx as (
+    -- every diagnosis position of the stay's lines, only for stays with a PQI that has exclusion lists
     select distinct stay_id, diagnosis_code
     from (
-        unpivot pqi_excl_lines on columns('^diagnosis_code_[0-9]+$')
-        into name position value diagnosis_code
+        select l.stay_id, unnest(l.diagnosis_codes) as diagnosis_code
+        from ip_lines as l
+        semi join (
+            select c.stay_id from pqi_candidates as c join strat_pqi_exclusion as e on e.pqi = c.pqi
+        ) as x on x.stay_id = l.stay_id
     )
 ),
 pqi_excl_groups as (
@@ -196,24 +204,30 @@ dx as (
     group by w.person_id
 ),
 recent_claims as (
-    select
-        m.person_id,
-        bool_or(
+    -- The look-back window comes as statement parameters ($as_of, $lookback_days: the as-of date of `params`
+    -- and the criteria's look-back, see `_run_facts`), not from a join on those one-row tables: a constant
+    -- bound is applied as the claim lines are read, a joined one only after every line's flags are computed.
+    -- Only the lines that set either flag are grouped: a person with none reads as false either way.
+    select person_id, bool_or(hospice) as hospice, bool_or(nursing_facility) as nursing_facility
+    from (
+        select
+            m.person_id,
             m.bill_type_prefix in ('81', '82') or m.revenue_center_code like '065%'
-            or m.place_of_service_code = '34'
-        ) as hospice,
-        bool_or(m.place_of_service_code in ('31', '32', '33', '54')) as nursing_facility
-    from stg_medical_claim as m cross join p cross join sp
-    where m.service_date > p.as_of - to_days(sp.lookback_days) and m.service_date <= p.as_of
-    group by m.person_id
+                or m.place_of_service_code = '34' as hospice,
+            m.place_of_service_code in ('31', '32', '33', '54') as nursing_facility
+        from stg_medical_claim as m
+        where m.service_date > cast($as_of as date) - to_days(cast($lookback_days as integer))
+            and m.service_date <= cast($as_of as date)
+    )
+    where hospice or nursing_facility
+    group by person_id
 ),
 lti as (
-    select
-        e.person_id,
-        bool_or(lower(trim(e.long_term_institutional_flag)) in ('1', 'true', 't', 'yes', 'y')) as lti_flag
+    -- only the spans flagged long-term institutional (the others cannot set it)
+    select distinct e.person_id, true as lti_flag
     from eligibility as e cross join p
     where p.as_of between e.enrollment_start_date and e.enrollment_end_date
-    group by e.person_id
+        and lower(trim(e.long_term_institutional_flag)) in ('1', 'true', 't', 'yes', 'y')
 )
 select
     sp0.person_id,
@@ -367,6 +381,31 @@ def _pqi_tables(con: duckdb.DuckDBPyConnection, criteria: Criteria) -> None:
         )
 
 
+def _strat_tables(con: duckdb.DuckDBPyConnection, criteria: Criteria) -> None:
+    """The criteria as the small tables FACTS_SQL reads: code groups, PQI rules, the stay windows."""
+    con.execute("CREATE OR REPLACE TEMP TABLE strat_codes (grp VARCHAR, prefix VARCHAR)")
+    con.executemany("INSERT INTO strat_codes VALUES (?, ?)", _code_rows(criteria))
+    _pqi_tables(con, criteria)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE strat_params AS SELECT CAST(? AS INTEGER) AS index_days, "
+        "CAST(? AS INTEGER) AS prior_months",
+        [criteria.index_days, criteria.prior_months],
+    )
+
+
+def _run_facts(con: duckdb.DuckDBPyConnection, as_of: dt.date, criteria: Criteria) -> None:
+    """`strat_facts` on a session where `build_features(as_of)` has run (its `params` and models).
+
+    The claim-line look-back window is passed as statement parameters (see `recent_claims` in FACTS_SQL);
+    ``as_of`` is the date the features were built for, so it equals `params.as_of`.
+    """
+    _strat_tables(con, criteria)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE strat_facts AS {FACTS_SQL}",
+        {"as_of": as_of, "lookback_days": criteria.exclusions.lookback_days},
+    )
+
+
 def load_population(
     as_of: dt.date, criteria: Criteria, db_path: str | os.PathLike[str] | None = None
 ) -> Population:
@@ -374,15 +413,7 @@ def load_population(
     con: duckdb.DuckDBPyConnection = open_session(db_path)
     try:
         features = build_features(as_of, con=con)
-        con.execute("CREATE OR REPLACE TEMP TABLE strat_codes (grp VARCHAR, prefix VARCHAR)")
-        con.executemany("INSERT INTO strat_codes VALUES (?, ?)", _code_rows(criteria))
-        _pqi_tables(con, criteria)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE strat_params AS SELECT CAST(? AS INTEGER) AS index_days, "
-            "CAST(? AS INTEGER) AS prior_months, CAST(? AS INTEGER) AS lookback_days",
-            [criteria.index_days, criteria.prior_months, criteria.exclusions.lookback_days],
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE strat_facts AS {FACTS_SQL}")
+        _run_facts(con, as_of, criteria)
         con.register("__features", features)
         try:
             # One join in the engine and one conversion to rows, not a dict merge per person.
