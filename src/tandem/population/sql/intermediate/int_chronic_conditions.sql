@@ -95,11 +95,12 @@ exact_lines as (
             end + case when m.is_ed_line then 64 else 0 end as ccw_class,
             columns('^diagnosis_code_[0-9]+$')
         from stg_medical_claim as m
+        -- A join on the (usually empty, always small) list of people: with it empty the scan stops at once,
+        -- and with a thousand people it is still half the cost of a per-line membership test (1M members:
+        -- 3.4 vs 5.3 s empty, 5.3 vs 11.2 s with 1,000 people).
+        inner join exact_people as e on e.person_id = m.person_id
         cross join params as p
-        -- A membership test against the (usually empty, always small) list of people, not a join: the
-        -- optimiser would build the join's hash table on the claim lines (2.6 s instead of 1.0 s at 200k).
-        where list_contains((select coalesce(list(person_id), []) from exact_people), m.person_id)
-            and coalesce(m.diagnosis_code_type, 'icd-10-cm') = 'icd-10-cm'
+        where coalesce(m.diagnosis_code_type, 'icd-10-cm') = 'icd-10-cm'
             and coalesce(m.claim_start_date, m.service_date) <= p.as_of
             and coalesce(m.claim_start_date, m.service_date) > p.chronic_start
     )
