@@ -243,10 +243,11 @@ def main(argv: list[str] | None = None) -> int:
         t = started()
         result = record_run(population, criteria, as_of=as_of, db_path=db, started_at=dt.datetime.now(dt.UTC))
         record_s, record_cpu = time.perf_counter() - t, cpu_since()
+        kept = result.run.scores.count()
         stage(
             "stratify: rules + run record (app DB)",
             record_s,
-            f"{result.run.people_scored:,} RiskScore rows, SQLite",
+            f"{result.run.people_scored:,} people: snapshot, summary, {kept:,} RiskScore rows (SQLite)",
             cpu=record_cpu,
         )
 
