@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from tandem.population.stratify import Population
 from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import _check_page
 from tests.builders import PASSWORD, make_patient, make_team, make_user
-from tests.population.test_evaluation_page import _metrics
+from tests.population.test_evaluation_page import write_model
 from tests.population.test_runs import link
 from tests.population.test_stratify import person
 
@@ -356,21 +355,7 @@ def test_population_pages_have_labels_one_heading_and_fit_a_tablet(page: Any, sc
 def test_model_evaluation_renders_with_a_stored_model(
     page: Any, scored: Scored, settings: Any, tmp_path: Path
 ) -> None:
-    path = tmp_path / "risk.json"
-    path.write_text(
-        json.dumps(
-            {
-                "trained_at": "2026-11-23T17:17:37+00:00",
-                "training_as_of": "2026-10-31",
-                "feature_as_of": "2025-10-31",
-                "n_train": 2321,
-                "n_test": 995,
-                "metrics": {"p_top5_cost": _metrics(0.793), "p_admit_6m": _metrics(0.680)},
-                "regression_to_mean": {"n": 166, "year1_mean": 70153.2, "year2_mean": 35321.8},
-            }
-        ),
-        encoding="utf-8",
-    )
+    path = write_model(tmp_path / "risk.json")
     settings.RISK_MODEL_PATH = path
     make_user(Role.ANALYST, username="analyst_model")
     page.set_viewport_size({"width": 768, "height": 1024})

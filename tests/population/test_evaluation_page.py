@@ -31,8 +31,8 @@ def _metrics(auc: float) -> dict[str, Any]:
     }
 
 
-def test_overview_shows_model_against_baselines(client: Client, settings: Any, tmp_path: Path) -> None:
-    path = tmp_path / "risk.json"
+def write_model(path: Path) -> Path:
+    """A stored model's file as `tandem population train` writes it: the evaluation the overview reads."""
     path.write_text(
         json.dumps(
             {
@@ -49,8 +49,14 @@ def test_overview_shows_model_against_baselines(client: Client, settings: Any, t
                     "change": -0.4965,
                 },
             }
-        )
+        ),
+        encoding="utf-8",
     )
+    return path
+
+
+def test_overview_shows_model_against_baselines(client: Client, settings: Any, tmp_path: Path) -> None:
+    path = write_model(tmp_path / "risk.json")
     settings.RISK_MODEL_PATH = path
     client.force_login(make_user(Role.ANALYST))
     soup = BeautifulSoup(client.get("/population/").content, "html.parser")
