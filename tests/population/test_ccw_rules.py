@@ -115,9 +115,69 @@ MEDICAL: list[dict[str, Any]] = [
     # OUD (F11.20): one emergency-department claim qualifies; one office visit does not.
     _carrier("oud_ed", "o1", "2021-03-01", "F11.20", place_of_service_code="23", hcpcs_code="99284"),
     _carrier("oud_office", "o2", "2021-03-01", "F11.20"),
+    # Non-diagnosis criteria (codes in data/cms_chronic_conditions_other_codes.csv). Z00.00 is in no CCW
+    # condition, so only the HCPCS code / DRG can qualify. OUD: one carrier claim with HCPCS G2067 (methadone
+    # treatment bundle) suffices (OUD's diagnosis rule would need an inpatient/ED claim or two claims).
+    _carrier("oud_hcpcs", "n1", "2021-03-01", "Z00.00", hcpcs_code="G2067"),
+    # Reference period (OUD: 2 years, after 2019-06-30): a claim on 2019-06-30 is outside, 2019-07-01 inside.
+    _carrier("oud_hcpcs_out", "n2", "2019-06-30", "Z00.00", hcpcs_code="G2067"),
+    _carrier("oud_hcpcs_in", "n3", "2019-07-01", "Z00.00", hcpcs_code="G2067"),
+    # Tobacco use: one claim with HCPCS 99406 (smoking cessation counselling), any claim type.
+    {**_institutional("u1", "2021-03-01", "131", "Z00.00", hcpcs_code="99406"), "person_id": "tobacco_hcpcs"},
+    # HIV/AIDS: MS-DRG 970 (HIV with major related condition) on an inpatient claim qualifies; the same DRG on
+    # an outpatient (13x) claim does not.
+    {**inpatient("v1", "2021-03-01", "2021-03-04", dx="Z00.00", drg_code="970"), "person_id": "hiv_drg"},
+    {**_institutional("v2", "2021-03-01", "131", "Z00.00", drg_code="970"), "person_id": "hiv_drg_op"},
+    # R75 (screening) on two claims on different days is not enough ...
+    _carrier("hiv_r75_only", "w1", "2021-02-01", "R75"),
+    _carrier("hiv_r75_only", "w2", "2021-03-01", "R75"),
+    # ... one B20 carrier claim alone is not enough (1 inpatient or 2 claims) ...
+    _carrier("hiv_b20_one", "w3", "2021-03-01", "B20"),
+    # ... but R75 on one day and B20 on another are two qualifying claims.
+    _carrier("hiv_r75_b20", "w4", "2021-02-01", "R75"),
+    _carrier("hiv_r75_b20", "w5", "2021-03-01", "B20"),
+    # Alcohol use disorder (F10.20) met by one inpatient claim, for the naltrexone exception below.
+    {**inpatient("y1", "2021-01-10", "2021-01-12", dx="F10.20"), "person_id": "nal_aud"},
+    {**inpatient("y2", "2021-01-10", "2021-01-12", dx="F10.20"), "person_id": "nal_aud_bup"},
+    # One carrier claim with F10.20 does not meet alcohol use disorders (1 inpatient or 2 claims).
+    _carrier("nal_aud_not_met", "y3", "2021-01-10", "F10.20"),
 ]
 
-PEOPLE = sorted({row["person_id"] for row in MEDICAL})
+BUPRENORPHINE = "00054017613"  # an OUD NDC of Tuva's list that is not a naltrexone NDC
+NALTREXONE = "65757030001"  # Vivitrol; in Tuva's naltrexone_ndcs (cms_chronic_conditions_oud.sql)
+
+
+def _fill(person: str, claim_id: str, date: str, ndc: str) -> dict[str, Any]:
+    return {
+        "person_id": person,
+        "claim_id": claim_id,
+        "dispensing_date": date,
+        "ndc_code": ndc,
+        "days_supply": "30",
+        "allowed_amount": "10",
+        "paid_amount": "5",
+        "prescribing_provider_npi": "1",
+    }
+
+
+PHARMACY: list[dict[str, Any]] = [
+    # OUD: one drug claim with a listed NDC suffices.
+    _fill("oud_ndc", "f1", "2021-03-01", BUPRENORPHINE),
+    _fill("oud_ndc_out", "f2", "2019-06-30", BUPRENORPHINE),
+    # Naltrexone counts when the exception does not apply: no alcohol/drug use disorder ...
+    _fill("nal_alone", "f3", "2021-03-01", NALTREXONE),
+    # ... or an alcohol use disorder code that does not meet that condition's rule.
+    _fill("nal_aud_not_met", "f4", "2021-03-01", NALTREXONE),
+    # Alcohol use disorder met, OUD not met by diagnoses: the beneficiary is excluded from OUD ...
+    _fill("nal_aud", "f5", "2021-03-01", NALTREXONE),
+    # ... as written ("Exclude beneficiaries"), even with another OUD NDC.
+    _fill("nal_aud_bup", "f6", "2021-03-01", NALTREXONE),
+    _fill("nal_aud_bup", "f7", "2021-04-01", BUPRENORPHINE),
+]
+
+PEOPLE = sorted({row["person_id"] for row in MEDICAL + PHARMACY})
+
+HIV = "human_immunodeficiency_virus_and_or_acquired_immunodeficiency_syndrome_hiv_aids"
 
 EXPECTED: dict[str, set[str]] = {
     "ami_op": set(),
@@ -143,6 +203,21 @@ EXPECTED: dict[str, set[str]] = {
     "scd_ip": {"anemia"},
     "oud_ed": {"opioid_use_disorder_oud"},
     "oud_office": set(),
+    "oud_hcpcs": {"opioid_use_disorder_oud"},
+    "oud_hcpcs_out": set(),
+    "oud_hcpcs_in": {"opioid_use_disorder_oud"},
+    "tobacco_hcpcs": {"tobacco_use"},
+    "hiv_drg": {HIV},
+    "hiv_drg_op": set(),
+    "hiv_r75_only": set(),
+    "hiv_b20_one": set(),
+    "hiv_r75_b20": {HIV},
+    "oud_ndc": {"opioid_use_disorder_oud"},
+    "oud_ndc_out": set(),
+    "nal_alone": {"opioid_use_disorder_oud"},
+    "nal_aud_not_met": {"opioid_use_disorder_oud"},
+    "nal_aud": {"alcohol_use_disorders"},
+    "nal_aud_bup": {"alcohol_use_disorders"},
 }
 
 
@@ -151,7 +226,7 @@ def conditions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     tmp = tmp_path_factory.mktemp("ccw")
     eligibility = [{"person_id": p, "member_id": p} for p in PEOPLE]
     db = tmp / "store.duckdb"
-    load_directory(write_dataset(tmp / "in", eligibility, MEDICAL, []), db)
+    load_directory(write_dataset(tmp / "in", eligibility, MEDICAL, PHARMACY), db)
     con = open_session(db)
     try:
         _install_value_sets(con)
@@ -255,3 +330,30 @@ def test_exclusion_codes_are_the_tuva_exclude_rows() -> None:
     assert {"benign_prostatic_hyperplasia": "D291"}.items() <= {
         r["condition_column_name"]: r["code"] for r in rows if r["condition_column_name"].startswith("benign")
     }.items()
+
+
+def test_other_codes_are_the_tuva_hcpcs_ndc_and_drg_rows() -> None:
+    with (DATA_DIR / "cms_chronic_conditions_other_codes.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["condition_column_name"], r["code_system"])
+        counts[key] = counts.get(key, 0) + 1
+    assert counts == {
+        ("opioid_use_disorder_oud", "HCPCS"): 19,
+        ("opioid_use_disorder_oud", "NDC"): 224,
+        ("tobacco_use", "HCPCS"): 4,
+        (HIV, "MS-DRG"): 6,
+    }
+    naltrexone = {r["code"] for r in rows if r["naltrexone"] == "true"}
+    assert len(naltrexone) == 41 and NALTREXONE in naltrexone and BUPRENORPHINE not in naltrexone
+    drgs = {r["code"] for r in rows if r["code_system"] == "MS-DRG"}
+    assert drgs == {"969", "970", "974", "975", "976", "977"}
+    if TUVA_HIERARCHY.exists():
+        with TUVA_HIERARCHY.open() as fh:
+            tuva = {
+                (r["condition_column_name"], r["code_system"], r["code"])
+                for r in csv.DictReader(fh)
+                if r["code_system"] in {"HCPCS", "NDC", "MS-DRG"}
+            }
+        assert {(r["condition_column_name"], r["code_system"], r["code"]) for r in rows} == tuva

@@ -105,10 +105,14 @@ def ccw_class_mask(types: str) -> int:
 def _install_chronic_condition_map(con: duckdb.DuckDBPyConnection) -> None:
     """`chronic_condition_map`: one row per CCW condition and code, with the condition's claim rule.
 
-    Include codes (`cms_chronic_conditions.csv`) and the claim-level exclusion codes of BPH and stroke/TIA
-    (`cms_chronic_conditions_exclusions.csv`), each joined to its rule (`cms_chronic_conditions_rules.csv`:
-    reference period, claim types for one claim, N claims of which types). One table so the Spark engine
-    ships it as it is. Sources: data/README.md and docs/population.md.
+    Include codes (`cms_chronic_conditions.csv`, ICD-10-CM), the claim-level exclusion codes of BPH and
+    stroke/TIA (`cms_chronic_conditions_exclusions.csv`) and the non-diagnosis codes (`code_system` HCPCS,
+    NDC, MS-DRG: `cms_chronic_conditions_other_codes.csv`; OUD, tobacco use, HIV/AIDS), each joined to its
+    rule (`cms_chronic_conditions_rules.csv`: reference period, claim types for one claim, N claims of which
+    types).
+    `naltrexone` marks the NDCs of OUD's naltrexone exception, `needs_other_claim` HIV's screening code R75
+    (Tuva `additional_logic`). One table so the Spark engine ships it as it is. Sources: data/README.md and
+    docs/population.md.
     """
     rules = pacsv.read_csv(
         DATA_DIR / "cms_chronic_conditions_rules.csv",
@@ -134,25 +138,40 @@ def _install_chronic_condition_map(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE chronic_condition_map AS
-            WITH codes AS (
-                SELECT condition_column_name, condition, condition_category, code, 'Include' AS inclusion_type
+            WITH names AS (
+                SELECT DISTINCT condition_column_name, condition, condition_category
+                FROM read_csv(?, header = true, all_varchar = true)
+            ),
+            codes AS (
+                SELECT condition_column_name, condition, condition_category, code,
+                       'Include' AS inclusion_type, 'ICD-10-CM' AS code_system, false AS naltrexone
                 FROM read_csv(?, header = true, all_varchar = true)
                 UNION ALL
-                SELECT e.condition_column_name, i.condition, i.condition_category, e.code, 'Exclude'
+                SELECT e.condition_column_name, i.condition, i.condition_category, e.code, 'Exclude',
+                       'ICD-10-CM', false
                 FROM read_csv(?, header = true, all_varchar = true) AS e
-                INNER JOIN (
-                    SELECT DISTINCT condition_column_name, condition, condition_category
-                    FROM read_csv(?, header = true, all_varchar = true)
-                ) AS i USING (condition_column_name)
+                INNER JOIN names AS i USING (condition_column_name)
+                UNION ALL
+                SELECT o.condition_column_name, i.condition, i.condition_category, o.code, 'Include',
+                       o.code_system, o.naltrexone = 'true'
+                FROM read_csv(?, header = true, all_varchar = true) AS o
+                INNER JOIN names AS i USING (condition_column_name)
             )
-            SELECT c.*, r.reference_months, r.one_class_mask, r.min_claims, r.min_claims_mask
+            SELECT c.*,
+                   -- HIV/AIDS: "R75 requires a second qualifying claim that is not R75 (a screening code)"
+                   -- (Tuva additional_logic).
+                   c.condition_column_name
+                       = 'human_immunodeficiency_virus_and_or_acquired_immunodeficiency_syndrome_hiv_aids'
+                       AND c.code_system = 'ICD-10-CM' AND c.code = 'R75' AS needs_other_claim,
+                   r.reference_months, r.one_class_mask, r.min_claims, r.min_claims_mask
             FROM codes AS c
             INNER JOIN ccw_rules_input AS r USING (condition_column_name)
             """,
             [
                 str(DATA_DIR / "cms_chronic_conditions.csv"),
-                str(DATA_DIR / "cms_chronic_conditions_exclusions.csv"),
                 str(DATA_DIR / "cms_chronic_conditions.csv"),
+                str(DATA_DIR / "cms_chronic_conditions_exclusions.csv"),
+                str(DATA_DIR / "cms_chronic_conditions_other_codes.csv"),
             ],
         )
     finally:

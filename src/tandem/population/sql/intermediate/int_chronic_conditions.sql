@@ -17,6 +17,13 @@
 -- disease: the fast row only tells "two dates or more") and a person who also has one of the condition's
 -- exclusion codes (the exclusion is per claim, CCW and Tuva's cms_chronic_conditions_all). Only those people's
 -- claims are read again and the rule is counted claim by claim.
+--
+-- Non-diagnosis criteria (chronic_condition_map rows with code_system HCPCS, NDC, MS-DRG; Tuva's hierarchy file):
+-- one claim with a listed code in the condition's reference period suffices (OUD: "1 or more non-drug claim
+-- with HCPCS" / "1 or more drug claim with NDC"; tobacco use: "1 HCPCS code claim of any type"; HIV/AIDS: an
+-- MS-DRG on an inpatient claim). Read by semi-joins of the claim lines on these few hundred codes (the join
+-- filter reaches the scan; 1M members: ~0.3 s). HIV's screening code R75 counts only for a person who also has
+-- a non-R75 HIV code in the period; OUD's naltrexone exception is applied at the end (see oud_excluded).
 with rules as (
     select distinct condition_column_name, reference_months, one_class_mask, min_claims, min_claims_mask
     from chronic_condition_map
@@ -30,9 +37,11 @@ per_condition as (
         min(d.chronic_first_date) as first_date,
         max(d.chronic_last_date) as last_date,
         min(d.ccw_hop_carrier_key) as hop_carrier_key,
-        max(d.ccw_hop_carrier_last_date) as hop_carrier_last
+        max(d.ccw_hop_carrier_last_date) as hop_carrier_last,
+        -- False when every code seen is one that needs another claim (HIV's R75).
+        bool_or(not c.needs_other_claim) as has_other_code
     from int_person_diagnoses as d
-    inner join chronic_condition_map as c on c.code = d.diagnosis_code
+    inner join chronic_condition_map as c on c.code = d.diagnosis_code and c.code_system = 'ICD-10-CM'
     where d.chronic_first_date is not null and c.inclusion_type = 'Include'
     group by d.person_id, c.condition_column_name
 ),
@@ -40,7 +49,7 @@ per_condition as (
 with_exclusion_code as (
     select distinct d.person_id, c.condition_column_name
     from int_person_diagnoses as d
-    inner join chronic_condition_map as c on c.code = d.diagnosis_code
+    inner join chronic_condition_map as c on c.code = d.diagnosis_code and c.code_system = 'ICD-10-CM'
     where d.chronic_first_date is not null and c.inclusion_type = 'Exclude'
 ),
 
@@ -65,7 +74,8 @@ fast as (
                     end < f.hop_carrier_last
             end
         ) as met,
-        (r.min_claims = 3 and f.first_date < f.last_date) or x.person_id is not null as needs_claims
+        (r.min_claims = 3 and f.first_date < f.last_date) or x.person_id is not null as needs_claims,
+        f.has_other_code
     from per_condition as f
     inner join rules as r on r.condition_column_name = f.condition_column_name
     cross join params as p
@@ -119,7 +129,7 @@ exact_claims as (
         bit_or(l.ccw_class) as ccw_class,
         bool_or(c.inclusion_type = 'Include') and not bool_or(c.inclusion_type = 'Exclude') as qualifies
     from exact_lines as l
-    inner join chronic_condition_map as c on c.code = l.diagnosis_code
+    inner join chronic_condition_map as c on c.code = l.diagnosis_code and c.code_system = 'ICD-10-CM'
     inner join fast as f
         on f.person_id = l.person_id and f.condition_column_name = c.condition_column_name and f.needs_claims
     group by l.person_id, l.claim_id, c.condition_column_name
@@ -146,8 +156,80 @@ exact as (
     ) as e
     inner join rules as r on r.condition_column_name = e.condition_column_name
     group by e.person_id, e.condition_column_name
+),
+
+dx_met as (
+    -- Met by the diagnosis claim rule. R75 alone (has_other_code false) does not qualify HIV/AIDS.
+    select person_id, condition_column_name from fast where met and not needs_claims and has_other_code
+    union all
+    select e.person_id, e.condition_column_name
+    from exact as e
+    inner join fast as f on f.person_id = e.person_id and f.condition_column_name = e.condition_column_name
+    where e.met and f.has_other_code
+),
+
+code_claims as (
+    -- Latest claim date per person, condition and kind of non-diagnosis code, in the chronic window (the
+    -- longest reference period); the condition's own period is applied below. Claim date as for diagnoses.
+    select m.person_id, c.condition_column_name, false as naltrexone,
+        max(coalesce(m.claim_start_date, m.service_date)) as last_date
+    from stg_medical_claim as m
+    inner join chronic_condition_map as c on c.code = m.hcpcs_code and c.code_system = 'HCPCS'
+    cross join params as p
+    where coalesce(m.claim_start_date, m.service_date) <= p.as_of
+        and coalesce(m.claim_start_date, m.service_date) > p.chronic_start
+    group by m.person_id, c.condition_column_name
+    union all
+    -- MS-DRG on an inpatient (11x) claim. The store keeps no DRG type: drg_code is read as an MS-DRG.
+    select m.person_id, c.condition_column_name, false,
+        max(coalesce(m.claim_start_date, m.service_date))
+    from stg_medical_claim as m
+    inner join chronic_condition_map as c on c.code = m.drg_code and c.code_system = 'MS-DRG'
+    cross join params as p
+    where m.claim_type = 'institutional' and m.bill_type_prefix = '11'
+        and coalesce(m.claim_start_date, m.service_date) <= p.as_of
+        and coalesce(m.claim_start_date, m.service_date) > p.chronic_start
+    group by m.person_id, c.condition_column_name
+    union all
+    select f.person_id, c.condition_column_name, c.naltrexone, max(f.dispensing_date)
+    from stg_pharmacy_claim as f
+    inner join chronic_condition_map as c on c.code = f.ndc_code and c.code_system = 'NDC'
+    cross join params as p
+    where f.dispensing_date <= p.as_of and f.dispensing_date > p.chronic_start
+    group by f.person_id, c.condition_column_name, c.naltrexone
+),
+
+code_met as (
+    select
+        q.person_id,
+        q.condition_column_name,
+        bool_or(q.naltrexone) as naltrexone
+    from code_claims as q
+    inner join rules as r on r.condition_column_name = q.condition_column_name
+    cross join params as p
+    where q.last_date > case
+        when r.reference_months = 12 then cast(p.as_of - interval '12' month as date) else p.chronic_start
+    end
+    group by q.person_id, q.condition_column_name
+),
+
+oud_excluded as (
+    -- OUD, Tuva additional_logic: "Exclude beneficiaries with NDC for Naltrexone, if the CCW alcohol use
+    -- disorder indicator = Yes and opioid use disorder DX indicator (from measure #2 OUD using diagnoses) =
+    -- No; or CCW drug use disorder indicator = Yes and opioid use DX disorder = No". Applied as written: a
+    -- person with a naltrexone fill in the period who meets alcohol or drug use disorders and not OUD by
+    -- diagnoses is not counted for OUD by any non-diagnosis code (as Tuva's cms_chronic_conditions_oud does).
+    select distinct q.person_id
+    from code_met as q
+    inner join dx_met as a
+        on a.person_id = q.person_id and a.condition_column_name in ('alcohol_use_disorders', 'drug_use_disorders')
+    where q.condition_column_name = 'opioid_use_disorder_oud' and q.naltrexone
 )
 
-select person_id, condition_column_name from fast where met and not needs_claims
+select person_id, condition_column_name from dx_met
 union all
-select person_id, condition_column_name from exact where met
+select q.person_id, q.condition_column_name
+from code_met as q
+left join dx_met as d on d.person_id = q.person_id and d.condition_column_name = q.condition_column_name
+left join oud_excluded as x on x.person_id = q.person_id and q.condition_column_name = 'opioid_use_disorder_oud'
+where d.person_id is null and x.person_id is null
