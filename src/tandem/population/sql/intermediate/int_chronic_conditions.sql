@@ -88,21 +88,13 @@ exact_people as (
 ),
 
 exact_lines as (
-    -- Same claim date and CCW claim type as int_person_diagnoses.
+    -- Same claim date as int_person_diagnoses; the CCW claim type is stg_medical_claim's.
     unpivot (
         select
             m.person_id,
             m.claim_id,
             coalesce(m.claim_start_date, m.service_date) as dx_date,
-            case
-                when m.claim_type = 'professional' then 16
-                when m.claim_type <> 'institutional' or m.bill_type_prefix is null then 32
-                when m.bill_type_prefix = '11' then 1
-                when m.bill_type_prefix in ('18', '21') then 2
-                when m.bill_type_prefix in ('32', '33', '34') then 4
-                when m.bill_type_prefix in ('81', '82') then 32
-                else 8
-            end + case when m.is_ed_line then 64 else 0 end as ccw_class,
+            m.ccw_class,
             columns('^diagnosis_code_[0-9]+$')
         from stg_medical_claim as m
         -- A join on the (usually empty, always small) list of people: with it empty the scan stops at once,

@@ -17,12 +17,9 @@
 -- code from the CMS list. Decided per line and aggregated per code: every line carries the whole list, so a
 -- code counts when any line of any claim listing it is eligible, as the rule reads at claim level.
 --
--- CMS Chronic Conditions Warehouse (CCW) claim types, for int_chronic_conditions' per-condition rules (rules
--- and sources: data/cms_chronic_conditions_rules.csv, docs/population.md): from the type of bill of an
--- institutional claim, inpatient (11x), SNF (21x, and 18x hospital swing beds, billed as SNF care), home health
--- (32x-34x), hospital outpatient / other Part B institutional ("HOP": every other institutional type but
--- hospice 81x/82x); a professional claim is a carrier claim; anything else (hospice, no type) is "other",
--- which counts only where CCW accepts claims of any service type. An ED line marks an emergency claim (OUD).
+-- CMS Chronic Conditions Warehouse (CCW) claim types (stg_medical_claim.ccw_class: inpatient, SNF, home
+-- health, hospital outpatient, carrier, other, ED) go into the bit set per window part for
+-- int_chronic_conditions' per-condition rules (data/cms_chronic_conditions_rules.csv, docs/population.md).
 with eligible_hcpcs as (
     select distinct hcpcs_cpt_code from hcc_cpt_hcpcs
 ),
@@ -37,15 +34,7 @@ claim_lines as (
         m.person_id,
         coalesce(m.claim_start_date, m.service_date) as dx_date,
         m.is_inpatient_line as inpatient_line,
-        case
-            when m.claim_type = 'professional' then 16
-            when m.claim_type <> 'institutional' or m.bill_type_prefix is null then 32
-            when m.bill_type_prefix = '11' then 1
-            when m.bill_type_prefix in ('18', '21') then 2
-            when m.bill_type_prefix in ('32', '33', '34') then 4
-            when m.bill_type_prefix in ('81', '82') then 32
-            else 8
-        end + case when m.is_ed_line then 64 else 0 end as ccw_class,
+        m.ccw_class,
         coalesce(
             (m.claim_type = 'institutional' and m.bill_type_prefix in ('11', '41'))
             or (
