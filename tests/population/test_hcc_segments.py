@@ -21,6 +21,7 @@ from tandem.population.features import SQL_DIR, build_features
 from tandem.population.load_tuva import load_directory
 
 from .claims import professional, write_dataset
+from .test_hcc_sql import COMMUNITY_PERSON, sql_scores
 
 AS_OF = dt.date(2024, 6, 15)  # base year: July 2023 .. June 2024
 V28, V24 = "CMS-HCC-V28", "CMS-HCC-V24"
@@ -158,25 +159,14 @@ def _population(n: int, seed: int) -> tuple[list[Person], list[tuple[str, str]]]
 
 
 def _sql_scores(people: list[Person], dx: list[tuple[str, str]]) -> dict[str, tuple[Any, ...]]:
-    con = duckdb.connect()
-    try:
-        con.execute(
-            "CREATE TEMP TABLE stg_person (person_id VARCHAR, age INTEGER, sex VARCHAR, orec VARCHAR, "
-            "dual_status_code VARCHAR, entitled_months_base_year INTEGER, "
-            "long_term_institutional_on_as_of BOOLEAN)"
-        )
-        con.executemany("INSERT INTO stg_person VALUES (?, ?, ?, ?, ?, ?, ?)", people)
-        con.execute("CREATE TEMP TABLE int_hcc_dx (person_id VARCHAR, diagnosis_code VARCHAR)")
-        if dx:
-            con.executemany("INSERT INTO int_hcc_dx VALUES (?, ?)", dx)
-        hcc_sql.build_scores(con)
-        rows = con.execute(
-            "SELECT person_id, hcc_v24_raw, hcc_v28_raw, hcc_v28_normalized, hcc_v24_list, hcc_v28_list, "
-            "hcc_segment FROM hcc_scores"
-        ).fetchall()
-    finally:
-        con.close()
-    return {str(r[0]): tuple(r[1:]) for r in rows}
+    return sql_scores(
+        people,
+        dx,
+        person_columns=f"{COMMUNITY_PERSON}, entitled_months_base_year INTEGER, "
+        "long_term_institutional_on_as_of BOOLEAN",
+        select="person_id, hcc_v24_raw, hcc_v28_raw, hcc_v28_normalized, hcc_v24_list, hcc_v28_list, "
+        "hcc_segment",
+    )
 
 
 def _demographics(person: Person) -> hcc.Demographics:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import duckdb
 import pytest
@@ -42,19 +43,27 @@ def _random_people(n: int, seed: int) -> tuple[list[Person], list[tuple[str, str
     return people, dx
 
 
-def _sql_scores(people: list[Person], dx: list[tuple[str, str]]) -> dict[str, tuple[object, ...]]:
+COMMUNITY_PERSON = "person_id VARCHAR, age INTEGER, sex VARCHAR, orec VARCHAR, dual_status_code VARCHAR"
+
+
+def sql_scores(
+    people: list[tuple[Any, ...]],
+    dx: list[tuple[str, str]],
+    *,
+    person_columns: str = COMMUNITY_PERSON,
+    select: str = "*",
+) -> dict[str, tuple[Any, ...]]:
+    """`hcc_sql` on hand-made `stg_person` rows (columns as given) and `int_hcc_dx` pairs, by person id."""
     con = duckdb.connect()
     try:
-        con.execute(
-            "CREATE TEMP TABLE stg_person (person_id VARCHAR, age INTEGER, sex VARCHAR, orec VARCHAR, "
-            "dual_status_code VARCHAR)"
-        )
-        con.executemany("INSERT INTO stg_person VALUES (?, ?, ?, ?, ?)", people)
+        con.execute(f"CREATE TEMP TABLE stg_person ({person_columns})")
+        marks = ", ".join("?" * len(person_columns.split(",")))
+        con.executemany(f"INSERT INTO stg_person VALUES ({marks})", people)
         con.execute("CREATE TEMP TABLE int_hcc_dx (person_id VARCHAR, diagnosis_code VARCHAR)")
         if dx:
             con.executemany("INSERT INTO int_hcc_dx VALUES (?, ?)", dx)
         hcc_sql.build_scores(con)
-        rows = con.execute("SELECT * FROM hcc_scores").fetchall()
+        rows = con.execute(f"SELECT {select} FROM hcc_scores").fetchall()
     finally:
         con.close()
     return {str(r[0]): tuple(r[1:]) for r in rows}
@@ -62,7 +71,7 @@ def _sql_scores(people: list[Person], dx: list[tuple[str, str]]) -> dict[str, tu
 
 def test_sql_scores_equal_reference_scores_exactly() -> None:
     people, dx = _random_people(600, seed=11)
-    got = _sql_scores(people, dx)
+    got = sql_scores(people, dx)
     codes: dict[str, list[str]] = {}
     for pid, code in dx:
         codes.setdefault(pid, []).append(code)
