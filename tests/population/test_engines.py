@@ -10,13 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
+from tandem.population import hcc_sql
 from tandem.population.features import build_features
 from tandem.population.load_tuva import load_directory
 from tandem.population.spark_sql import to_spark
 from tandem.synth.generator import generate
+
+from .test_hcc_segments import _population
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "tuva-input-layer"
 REQUIRE = os.environ.get("TANDEM_REQUIRE_SPARK") == "1"
@@ -28,6 +33,14 @@ def test_translation_rewrites_duckdb_only_constructs() -> None:
         "from t group by a, b"
     )
     assert "YEAR(a) - YEAR(b)" in sql and "DATE_SUB(a, 3)" in sql and "SORT_ARRAY(COLLECT_LIST(x))" in sql
+
+
+def test_full_match_becomes_an_anchored_rlike() -> None:
+    sql = to_spark("select regexp_full_match(d, '[0-9]+') as digits from t")
+    assert "REGEXP_FULL_MATCH" not in sql.upper()
+    assert "d RLIKE '^(?:[0-9]+)\\\\z'" in sql  # the Spark literal '\\z' is the regex end of input \z
+    with pytest.raises(NotImplementedError):
+        to_spark("select regexp_full_match(d, p) from t")
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +111,119 @@ def test_synthetic_sample_same_features_and_scores(spark: Any, tmp_path: Path) -
     assert_same_tables(duck, on_spark)
     model = fit(training_set(as_of, db), as_of, seed=1)
     assert_same_tables(score_with_model(duck, model), score_with_model(on_spark, model))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# HCC scores: hcc_sql.scores_sql on DuckDB and, translated, on Spark
+
+FULL_MATCH_CASES = ["1", "12", "02", "a1", "1a", "", " 1", "1\n", "\n1", "x"]
+
+
+def test_full_match_means_the_same_on_spark(spark: Any) -> None:
+    duck = duckdb.connect()
+    try:
+        expected = [
+            duck.execute("SELECT regexp_full_match(?, '[0-9]+')", [case]).fetchone()[0]  # type: ignore[index]
+            for case in FULL_MATCH_CASES
+        ]
+    finally:
+        duck.close()
+    spark.createDataFrame(
+        pa.table({"i": range(len(FULL_MATCH_CASES)), "d": FULL_MATCH_CASES})
+    ).createOrReplaceTempView("full_match_cases")
+    sql = to_spark("select i, regexp_full_match(d, '[0-9]+') as digits from full_match_cases order by i")
+    assert [r["digits"] for r in spark.sql(sql).collect()] == expected
+    assert expected.count(True) == 3  # "1", "12", "02": the newline cases must not match
+
+
+HCC_COLUMNS = [
+    "person_id",
+    "hcc_v24_raw",
+    "hcc_v28_raw",
+    "hcc_v28_normalized",
+    "hcc_v24_list",
+    "hcc_v28_list",
+    "hcc_segment",
+]
+PERSON_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("age", pa.int32()),
+        ("sex", pa.string()),
+        ("orec", pa.string()),
+        ("dual_status_code", pa.string()),
+        ("entitled_months_base_year", pa.int32()),
+        ("long_term_institutional_on_as_of", pa.bool_()),
+    ]
+)
+
+
+def _hcc_on_both(
+    spark: Any, people: pa.Table, dx: pa.Table
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    from tandem.population.spark_engine import build_hcc_scores
+
+    con = duckdb.connect()
+    try:
+        con.register("people", people)
+        con.register("dx", dx)
+        con.execute("CREATE TEMP TABLE stg_person AS SELECT * FROM people")
+        con.execute("CREATE TEMP TABLE int_hcc_dx AS SELECT * FROM dx")
+        hcc_sql.build_scores(con)
+        duck = con.execute(f"SELECT {', '.join(HCC_COLUMNS)} FROM hcc_scores ORDER BY person_id").fetchall()
+    finally:
+        con.close()
+    spark.createDataFrame(people).createOrReplaceTempView("stg_person")
+    spark.createDataFrame(dx).createOrReplaceTempView("int_hcc_dx")
+    build_hcc_scores(spark)
+    frame = spark.sql(f"SELECT {', '.join(HCC_COLUMNS)} FROM hcc_scores ORDER BY person_id")
+    assert frame.columns == HCC_COLUMNS
+    on_spark = [tuple(r) for r in frame.collect()]
+    spark.catalog.clearCache()
+    return duck, on_spark
+
+
+@pytest.mark.slow
+def test_hcc_scores_same_on_spark_in_every_segment(spark: Any) -> None:
+    """The population of test_hcc_segments (checked there against hcc.score in all three segments, with its
+    institutional interactions, DISABLED_* terms, count factors and new-enrollee cells), plus people without
+    age or sex, dotted lower-case codes and codes that map to nothing: identical on both engines."""
+    people, dx = _population(900, seed=23)
+    people += [
+        ("no_age", None, "female", "0", None, 12, False),  # type: ignore[list-item]
+        ("no_sex", 70, None, "0", None, 12, False),  # type: ignore[list-item]
+        ("dotted", 70, "m", "0", "4", 12, False),
+        ("unmapped", 70, "f", "1", "1", 12, True),
+    ]
+    dx += [("dotted", "e11.9"), ("dotted", "i50.22"), ("unmapped", "Z000"), ("no_age", "E119")]
+    person_table = pa.Table.from_pylist(
+        [dict(zip(PERSON_SCHEMA.names, p, strict=True)) for p in people], PERSON_SCHEMA
+    )
+    dx_table = pa.table({"person_id": [d[0] for d in dx], "diagnosis_code": [d[1] for d in dx]})
+    duck, on_spark = _hcc_on_both(spark, person_table, dx_table)
+    assert len(duck) == len(people)
+    assert on_spark == duck  # exact: integer thousandths, one division, the same rounding of V28
+    by_id = {r[0]: r for r in duck}
+    segments = [r[6] for r in duck]
+    assert min(segments.count(s) for s in hcc_sql.SEGMENTS) >= 150
+    assert by_id["no_age"][1:] == (None, None, None, "", "", None) and by_id["no_sex"][6] is None
+    assert by_id["dotted"][4] == "HCC19 HCC85" and by_id["unmapped"][4:] == ("", "", "institutional")
+    lists = [r[k].split() for r in duck for k in (4, 5)]
+    assert sum(1 for hccs in lists if len(hccs) >= 2) >= 100
+    assert any(sorted(hccs) != hccs for hccs in lists)  # text order differs: the lists are sorted as numbers
+    assert all(
+        [int(h.removeprefix("HCC")) for h in hccs] == sorted(int(h[3:]) for h in hccs) for hccs in lists
+    )
+
+    # an older stg_person without the segment columns: everyone is community, on both engines
+    duck, on_spark = _hcc_on_both(
+        spark,
+        person_table.drop_columns(["entitled_months_base_year", "long_term_institutional_on_as_of"]),
+        dx_table,
+    )
+    assert on_spark == duck and {r[6] for r in duck} == {"community", None}
+
+    # nobody scorable: no raw V28 score to normalise
+    nobody = person_table.filter(pc.is_null(person_table["age"]))
+    duck, on_spark = _hcc_on_both(spark, nobody, dx_table)
+    assert on_spark == duck == [("no_age", None, None, None, "", "", None)]

@@ -17,7 +17,7 @@ one pass over people and diagnoses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -355,6 +355,27 @@ group by p.person_id
 """
 
 
+# The scores with the normalised V28 joined on from `normalization_table` (`__hcc_norm`), on either engine.
+NORMALIZED_SCORES = """
+SELECT r.person_id, r.hcc_v24_raw, r.hcc_v28_raw, n.normalized AS hcc_v28_normalized,
+       r.hcc_v24_list, r.hcc_v28_list, r.hcc_segment
+FROM __hcc_raw AS r LEFT JOIN __hcc_norm AS n ON n.raw = r.hcc_v28_raw
+"""
+
+
+def normalization_table(raws: Iterable[float | None]) -> pa.Table:
+    """Each distinct raw V28 score and its normalised value, by Python's `round` so that it is
+    bit-for-bit the reference's `round(raw / factor, 3)` (a few thousand values, not one per person)."""
+    factor = hcc.normalization_factor()
+    known = [float(r) for r in raws if r is not None]
+    return pa.table(
+        {
+            "raw": pa.array(known, pa.float64()),
+            "normalized": pa.array([round(r / factor, 3) for r in known], pa.float64()),
+        }
+    )
+
+
 def build_scores(con: duckdb.DuckDBPyConnection, target: str = "hcc_scores") -> None:
     """Create ``target`` from ``stg_person`` and ``int_hcc_dx`` on ``con`` (one row per person, with the
     CMS segment each was scored in: community, institutional or new_enrollee; NULL when age or sex is
@@ -367,24 +388,10 @@ def build_scores(con: duckdb.DuckDBPyConnection, target: str = "hcc_scores") -> 
     columns = {d[0] for d in con.execute("SELECT * FROM stg_person LIMIT 0").description}
     sql = scores_sql(ENROLLED_MONTHS_COLUMN in columns, INSTITUTIONAL_COLUMN in columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE __hcc_raw AS {sql}")
-    factor = hcc.normalization_factor()
     raws = [r[0] for r in con.execute("SELECT DISTINCT hcc_v28_raw FROM __hcc_raw").fetchall()]
-    normalized = pa.table(
-        {
-            "raw": pa.array([r for r in raws if r is not None], pa.float64()),
-            "normalized": pa.array([round(r / factor, 3) for r in raws if r is not None], pa.float64()),
-        }
-    )
-    con.register("__hcc_norm", normalized)
+    con.register("__hcc_norm", normalization_table(raws))
     try:
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE {target} AS
-            SELECT r.person_id, r.hcc_v24_raw, r.hcc_v28_raw, n.normalized AS hcc_v28_normalized,
-                   r.hcc_v24_list, r.hcc_v28_list, r.hcc_segment
-            FROM __hcc_raw AS r LEFT JOIN __hcc_norm AS n ON n.raw = r.hcc_v28_raw
-            """
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS {NORMALIZED_SCORES}")
     finally:
         con.unregister("__hcc_norm")
         con.execute("DROP TABLE IF EXISTS __hcc_raw")

@@ -2,9 +2,11 @@
 
 Nothing about a feature is defined here: the models are the files in ``sql/`` run in the order of
 ``features.MODELS``, translated by ``spark_sql.to_spark``; the value sets, the parameter row and the HCC
-scores are produced by the same code the DuckDB engine uses and handed to Spark as tables. Spark reads
-the claims as Parquet in the stored schema (``export_store`` writes that from a DuckDB store; at scale the
-loader's output would be written there directly).
+coefficient tables are produced by the same code the DuckDB engine uses and handed to Spark as tables. The
+CMS-HCC scores run in Spark too: ``hcc_sql.scores_sql`` translated like the models, so no person passes
+through the driver (only the distinct raw V28 scores, normalised as ``hcc_sql.build_scores`` does). Spark
+reads the claims as Parquet in the stored schema (``export_store`` writes that from a DuckDB store; at scale
+the loader's output would be written there directly).
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from . import charlson, features
+from . import charlson, features, hcc_sql
 from .spark_sql import to_spark
 from .store import TABLES
 from .store import connect as store_connect
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 ENGINES = ("duckdb", "spark")
 VALUE_SET_TABLES = ("charlson_map", "chronic_condition_map", "hcc_cpt_hcpcs", "planned_readmission_dx")
@@ -104,7 +106,7 @@ def build_features_spark(
             features._install_params(helper, as_of, short, long, chronic_months, active_med_days)
             for name in (*VALUE_SET_TABLES, "params"):
                 _to_spark_table(session, name, helper.sql(f"SELECT * FROM {name}").to_arrow_table())
-            _run_models(session, helper)
+            _run_models(session)
         finally:
             helper.close()
         result = session.sql("SELECT * FROM fct_person_features").toArrow()
@@ -114,13 +116,13 @@ def build_features_spark(
     return result.rename_columns(names).sort_by("person_id")
 
 
-def _run_models(spark: SparkSession, helper: duckdb.DuckDBPyConnection) -> None:
+def _run_models(spark: SparkSession) -> None:
     for model in features.MODELS:
         if model.startswith("charlson:"):
             _, name, source = model.split(":")
             sql = to_spark(charlson.charlson_sql(source))
         elif model == "python:hcc_scores":
-            _hcc_scores(spark, helper)
+            build_hcc_scores(spark)
             continue
         else:
             name = model.split("/")[-1]
@@ -129,16 +131,54 @@ def _run_models(spark: SparkSession, helper: duckdb.DuckDBPyConnection) -> None:
         frame.createOrReplaceTempView(name)
 
 
-def _hcc_scores(spark: SparkSession, helper: duckdb.DuckDBPyConnection) -> None:
-    """HCC hierarchies and interactions are scored by the shared Python code on the driver.
+def hcc_tables() -> dict[str, pa.Table]:
+    """The coefficient and mapping tables `hcc_sql.install_tables` creates, read back as Arrow by name."""
+    con = duckdb.connect()
+    try:
+        hcc_sql.install_tables(con)
+        names = [
+            r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+        ]
+        return {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in sorted(names)}
+    finally:
+        con.close()
 
-    Only (person, age, sex, OREC, dual code) and the distinct eligible diagnoses travel to the driver; at
-    very large scale this step is the one to distribute (e.g. `mapInArrow` by person) - not done yet.
+
+def build_hcc_scores(spark: SparkSession, target: str = "hcc_scores") -> None:
+    """`hcc_sql.build_scores` on Spark: ``target`` from the Spark relations ``stg_person`` and ``int_hcc_dx``.
+
+    The query is `hcc_sql.scores_sql` through `to_spark`; its tables (a few thousand rows) are handed over
+    like the value sets. The V28 normalisation is Python's `round` on the distinct raw scores, as in
+    `build_scores`, so only those few values visit the driver.
     """
-    helper.register("stg_person", spark.sql("SELECT * FROM stg_person").toArrow())
-    helper.register("int_hcc_dx", spark.sql("SELECT * FROM int_hcc_dx").toArrow())
-    features._hcc_scores(helper)
-    _to_spark_table(spark, "hcc_scores", helper.sql("SELECT * FROM hcc_scores").to_arrow_table())
+    for name, table in hcc_tables().items():
+        _to_spark_table(spark, name, table)
+    # The query names `seg` a dozen times and Spark inlines CTEs, so with the inputs' whole lineage in the
+    # plan its analysis took seconds and `fct_person_features` (which joins the result) ran out of driver
+    # heap in analysis. Checkpointed inputs and results are plan leaves; the rows stay on the executors.
+    for name in ("stg_person", "int_hcc_dx"):
+        _checkpoint(spark, spark.table(name)).createOrReplaceTempView(name)
+    columns = set(spark.table("stg_person").columns)
+    sql = hcc_sql.scores_sql(
+        hcc_sql.ENROLLED_MONTHS_COLUMN in columns, hcc_sql.INSTITUTIONAL_COLUMN in columns
+    )
+    _checkpoint(spark, spark.sql(to_spark(sql))).createOrReplaceTempView("__hcc_raw")
+    distinct = spark.sql("SELECT DISTINCT hcc_v28_raw FROM __hcc_raw WHERE hcc_v28_raw IS NOT NULL")
+    raws = [r[0] for r in distinct.collect()]
+    _to_spark_table(spark, "__hcc_norm", hcc_sql.normalization_table(raws))
+    scores = spark.sql(to_spark(hcc_sql.NORMALIZED_SCORES))
+    _checkpoint(spark, scores).createOrReplaceTempView(target)
+    spark.catalog.dropTempView("__hcc_raw")
+    spark.catalog.dropTempView("__hcc_norm")
+
+
+def _checkpoint(spark: SparkSession, frame: DataFrame) -> DataFrame:
+    """``frame`` computed now and cut from its lineage: reliably (`checkpoint`) when the session has a
+    checkpoint directory, as a cluster's should; otherwise in the executors' block stores
+    (`localCheckpoint`)."""
+    if spark.sparkContext.getCheckpointDir() is not None:
+        return frame.checkpoint(eager=True)
+    return frame.localCheckpoint(eager=True)
 
 
 def compute_features(

@@ -12,6 +12,9 @@ DuckDB by the engine-equality test:
 * ``list(x ORDER BY x)`` becomes ``sort_array(collect_list(x))``; an empty list becomes NULL as in DuckDB.
 * ``x IN (SELECT ...)`` inside an aggregate (Spark refuses) becomes ``array_contains`` of a scalar subquery.
 * DuckDB macros (the LACE point tables) are inlined from ``sql/macros/lace.sql``.
+* ``regexp_full_match(s, p)`` (the HCC dual-status code) has no Spark function; SQLGlot passes the name
+  through. It becomes ``s RLIKE '^(?:p)\\z'``: RLIKE finds the pattern anywhere, so it is anchored at both
+  ends (``\\z``, not ``$``, which would also accept a trailing newline).
 """
 
 from __future__ import annotations
@@ -128,6 +131,17 @@ def _in_subquery_in_aggregate(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _full_match(node: exp.Expr) -> exp.Expr:
+    # Spark has no regexp_full_match and SQLGlot writes the DuckDB name unchanged; RLIKE searches, so anchor.
+    if isinstance(node, exp.RegexpFullMatch):
+        pattern = node.expression
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            raise NotImplementedError("regexp_full_match is translated only with a literal pattern")
+        anchored = exp.Literal.string(f"^(?:{pattern.this})\\z")
+        return exp.RegexpLike(this=node.this.copy(), expression=anchored)
+    return node
+
+
 def _inline_macros(
     macros: dict[str, tuple[str, exp.Expr]],
 ) -> Callable[[exp.Expr], exp.Expr]:
@@ -157,6 +171,7 @@ def to_spark(duckdb_sql: str) -> str:
         _year_diff,
         _sorted_lists,
         _in_subquery_in_aggregate,
+        _full_match,
     ):
         tree = tree.transform(rewrite)
     return tree.sql("spark")
