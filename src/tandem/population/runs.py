@@ -52,6 +52,7 @@ from .stratify import (
 
 BATCH = 2000
 SCORE_BATCH = 50_000  # stored scores written per statement (COPY) or executemany
+SNAPSHOT_ROW_GROUP = 65_536
 
 
 def person_pseudo_id(person_id: str) -> str:
@@ -169,7 +170,9 @@ def write_snapshot(path: Path, scores: pa.Table) -> None:
     """Every person's scores, as evaluated (lists stay lists), written whole before the run commits."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    pq.write_table(scores, partial, compression="zstd")
+    # People are in person-id order; row groups of 64k let a lookup of one person (a patient linked after
+    # the run: `trajectory`) skip the rest by their min/max statistics instead of reading a million ids.
+    pq.write_table(scores, partial, compression="zstd", row_group_size=SNAPSHOT_ROW_GROUP)
     partial.replace(path)
 
 
