@@ -170,10 +170,14 @@ def write_snapshot(path: Path, scores: pa.Table) -> None:
     """Every person's scores, as evaluated (lists stay lists), written whole before the run commits."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    # People are in person-id order; row groups of 64k let a lookup of one person (a patient linked after
-    # the run: `trajectory`) skip the rest by their min/max statistics instead of reading a million ids.
-    pq.write_table(scores, partial, compression="zstd", row_group_size=SNAPSHOT_ROW_GROUP)
-    partial.replace(path)
+    try:
+        # People are in person-id order; row groups of 64k let a lookup of one person (a patient linked
+        # after the run: `trajectory`) skip the rest by their min/max statistics instead of reading them all.
+        pq.write_table(scores, partial, compression="zstd", row_group_size=SNAPSHOT_ROW_GROUP)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def stored_people(scores: pa.Table, patients: Mapping[str, Patient]) -> pa.Table:
@@ -336,89 +340,63 @@ def record_run(
     to_queue: bool = False,
     program_slug: str = "",
 ) -> RunResult:
-    """Evaluate, store every score and the run's counts, and optionally queue candidates; all or nothing."""
+    """Evaluate, keep every score (snapshot, summary, rows for the eligible and patients) and the run's
+    counts, and optionally queue candidates; all or nothing."""
     person_ids = population.person_ids()
-    written: list[Path] = []  # the snapshot, removed again if the run does not commit
+    snapshot: Path | None = None
     try:
-        return _record(
-            population,
-            criteria,
-            as_of,
-            db_path,
-            started_at,
-            user,
-            to_queue,
-            program_slug,
-            person_ids,
-            written,
-        )
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-
-
-def _record(
-    population: Population,
-    criteria: Criteria,
-    as_of: dt.date,
-    db_path: str | os.PathLike[str],
-    started_at: dt.datetime,
-    user: User | None,
-    to_queue: bool,
-    program_slug: str,
-    person_ids: list[str],
-    written: list[Path],
-) -> RunResult:
-    with transaction.atomic(), audit.acting_as(user):
-        program = resolve_program(program_slug or criteria.program)
-        if to_queue and program is None:
-            raise DomainError(
-                "Name the program to queue candidates for (--program SLUG or `program` in the file)."
+        with transaction.atomic(), audit.acting_as(user):
+            program = resolve_program(program_slug or criteria.program)
+            if to_queue and program is None:
+                raise DomainError(
+                    "Name the program to queue candidates for (--program SLUG or `program` in the file)."
+                )
+            patients = patients_by_person_id(person_ids)
+            statuses = app_statuses(patients, program=program, today=timezone.localdate())
+            evaluation = evaluate_population(
+                population, criteria, as_of=as_of, app_status=statuses, previous=previous_scores(as_of)
             )
-        patients = patients_by_person_id(person_ids)
-        statuses = app_statuses(patients, program=program, today=timezone.localdate())
-        evaluation = evaluate_population(
-            population, criteria, as_of=as_of, app_status=statuses, previous=previous_scores(as_of)
-        )
-        totals = evaluation.counts()
-        run = StratificationRun.objects.create(
-            run_by=user,
-            started_at=started_at,
-            as_of=as_of,
-            criteria_name=criteria.name,
-            criteria_title=criteria.title,
-            criteria_text=criteria.text,
-            criteria_sha256=criteria.sha256,
-            program_slug=program.slug if program else "",
-            db_path=str(db_path),
-            inputs={"tables": population.inputs, "people_in_features": len(population)},
-            **totals,
-        )
-        audit.record(AuditAction.CREATE, resource=run, detail=f"{totals['candidates']} candidate(s)")
-        snapshot = snapshot_path(db_path, run)
-        write_snapshot(snapshot, evaluation.scores)
-        written.append(snapshot)
-        run.scores_file = str(snapshot)
-        run.summary = run_summary(evaluation.scores)
-        write_scores(run, stored_people(evaluation.scores, patients), patients)
-        queue_stats = {"queued": 0, "skipped_open_episode": 0, "not_in_app": 0}
-        for a in evaluation.candidates():
-            patient = patients.get(a.person_id)
-            if patient is None:
-                queue_stats["not_in_app"] += 1
-            elif to_queue and program is not None:
-                try:
-                    open_episode(
-                        patient=patient, program=program, by=user, source=f"stratification run {run.pk}"
-                    )
-                    queue_stats["queued"] += 1
-                except ConflictError:
-                    queue_stats["skipped_open_episode"] += 1
-        for key, value in queue_stats.items():
-            setattr(run, key, value)
-        run.finished_at = timezone.now()
-        run.save()
+            totals = evaluation.counts()
+            run = StratificationRun.objects.create(
+                run_by=user,
+                started_at=started_at,
+                as_of=as_of,
+                criteria_name=criteria.name,
+                criteria_title=criteria.title,
+                criteria_text=criteria.text,
+                criteria_sha256=criteria.sha256,
+                program_slug=program.slug if program else "",
+                db_path=str(db_path),
+                inputs={"tables": population.inputs, "people_in_features": len(population)},
+                **totals,
+            )
+            audit.record(AuditAction.CREATE, resource=run, detail=f"{totals['candidates']} candidate(s)")
+            snapshot = snapshot_path(db_path, run)
+            write_snapshot(snapshot, evaluation.scores)
+            run.scores_file = str(snapshot)
+            run.summary = run_summary(evaluation.scores)
+            write_scores(run, stored_people(evaluation.scores, patients), patients)
+            queue_stats = {"queued": 0, "skipped_open_episode": 0, "not_in_app": 0}
+            for a in evaluation.candidates():
+                patient = patients.get(a.person_id)
+                if patient is None:
+                    queue_stats["not_in_app"] += 1
+                elif to_queue and program is not None:
+                    try:
+                        open_episode(
+                            patient=patient, program=program, by=user, source=f"stratification run {run.pk}"
+                        )
+                        queue_stats["queued"] += 1
+                    except ConflictError:
+                        queue_stats["skipped_open_episode"] += 1
+            for key, value in queue_stats.items():
+                setattr(run, key, value)
+            run.finished_at = timezone.now()
+            run.save()
+    except BaseException:
+        if snapshot is not None:  # written for a run that did not commit
+            snapshot.unlink(missing_ok=True)
+        raise
     return RunResult(run=run, evaluation=evaluation)
 
 
