@@ -15,21 +15,15 @@ import numpy as np
 QUOTE = {'"': "&quot;"}  # for attribute values
 
 
-def _ordered_spend(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Spend, negatives as 0, highest first: the order both the shares and the curve read."""
+def _running_spend(values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Spend (negatives as 0) summed highest first, as a person adding up the sorted list would: both the
+    shares and the curve read it, so a million amounts are sorted once."""
     spend = np.maximum(np.asarray(values, dtype=np.float64), 0.0)
-    return -np.sort(-spend)
+    return np.cumsum(-np.sort(-spend))
 
 
-def concentration(
-    values: Sequence[float] | np.ndarray, shares: Sequence[float] = (0.01, 0.05, 0.10)
-) -> dict[float, float]:
+def concentration(running: np.ndarray, shares: Sequence[float]) -> dict[float, float]:
     """Fraction of total spend held by the top x of people (MEPS-style: top 5% ~ half of spending)."""
-    return _shares(np.cumsum(_ordered_spend(values)), shares)
-
-
-def _shares(running: np.ndarray, shares: Sequence[float]) -> dict[float, float]:
-    # A running sum in spend order, as a person adding up the sorted list would get it.
     n_people = len(running)
     total = float(running[-1]) if n_people else 0.0
     out = {}
@@ -39,10 +33,9 @@ def _shares(running: np.ndarray, shares: Sequence[float]) -> dict[float, float]:
     return out
 
 
-def concentration_curve(values: Sequence[float] | np.ndarray) -> list[tuple[float, float]]:
+def concentration_curve(running: np.ndarray) -> list[tuple[float, float]]:
     """Points (share of people, share of spend), highest spenders first: about a hundred steps, so the
     curve of a million people is as light as that of a hundred."""
-    running = np.cumsum(_ordered_spend(values))
     n = len(running)
     total = float(running[-1]) if n and running[-1] > 0 else 1.0
     step = max(1, n // 100)
@@ -159,12 +152,13 @@ def overview_summary(
     """Everything the population overview shows, as JSON-ready values: computed once when a run is
     recorded (a million people's columns) instead of on every view. ``hcc`` holds known scores only."""
     spend = np.asarray(allowed, dtype=np.float64)
-    held = concentration(spend, CONCENTRATION_SHARES)
+    running = _running_spend(spend)
+    held = concentration(running, CONCENTRATION_SHARES)
     return {
         "members": int(len(spend)),
         "total_spend": float(np.sum(spend)) if len(spend) else 0.0,
         "held": [[share, part] for share, part in held.items()],
-        "curve": [list(p) for p in concentration_curve(spend)],
+        "curve": [list(p) for p in concentration_curve(running)],
         "admissions": histogram(admits, ADMISSION_EDGES, discrete=True),
         "ed_visits": histogram(ed_visits, ED_EDGES, discrete=True),
         "hcc": histogram(hcc, HCC_EDGES),
