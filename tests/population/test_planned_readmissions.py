@@ -1,5 +1,6 @@
-"""`readmits_30d_12m` leaves out planned readmissions (diagnosis part of the CMS Planned Readmission
-Algorithm v4.0: principal diagnosis in CCS 45 maintenance chemotherapy or CCS 254 rehabilitation).
+"""`readmits_30d_12m` leaves out planned readmissions (CMS Planned Readmission Algorithm v4.0: an
+always-planned procedure; a principal diagnosis in CCS 45 maintenance chemotherapy or CCS 254 rehabilitation;
+a potentially planned procedure without an acute principal diagnosis).
 
 One person per case, each with an index stay and a later stay; the expected counts are worked out by hand
 from the dates and the principal diagnoses below.
@@ -30,8 +31,19 @@ AS_OF = dt.date(2021, 6, 30)
 HEART_FAILURE = "I50.23"  # acute on chronic systolic heart failure: CCS 108, not planned
 
 
-def _stay(person: str, claim_id: str, admit: str, discharge: str, dx: str) -> dict[str, Any]:
-    return inpatient(f"{person}-{claim_id}", admit, discharge, dx=dx, person_id=person)
+def _stay(person: str, claim_id: str, admit: str, discharge: str, dx: str, **extra: Any) -> dict[str, Any]:
+    return inpatient(f"{person}-{claim_id}", admit, discharge, dx=dx, person_id=person, **extra)
+
+
+def _px(*codes: str, kind: str = "icd-10-pcs") -> dict[str, Any]:
+    """Procedure fields of a claim: codes in positions 1.., dated on the admission day by the caller."""
+    fields: dict[str, Any] = {"procedure_code_type": kind}
+    for i, code in enumerate(codes, start=1):
+        fields[f"procedure_code_{i}"] = code
+    return fields
+
+
+OSTEOARTHRITIS = "M17.11"  # primary osteoarthritis, right knee: CCS 203, not acute
 
 
 # Index stay for every case: 2021-03-01 .. 2021-03-05 with heart failure.
@@ -83,6 +95,61 @@ CASES: dict[str, tuple[list[dict[str, Any]], int]] = {
         ],
         1,
     ),
+    # Procedures (HCUP CCS for ICD-10-PCS v2019.1):
+    # Kidney transplant (0TY00Z0, CCS 105, always planned) after admission for heart failure, an acute
+    # principal diagnosis: planned all the same, 0.
+    "kidney_transplant": (
+        [
+            _index("kidney_transplant"),
+            _stay(
+                "kidney_transplant",
+                "r",
+                "2021-03-15",
+                "2021-03-25",
+                HEART_FAILURE,
+                **_px("5A1945Z", "0TY00Z0"),
+            ),
+        ],
+        0,
+    ),
+    # Knee replacement (0SRC0JZ, CCS 152, potentially planned) for osteoarthritis, not acute: planned, 0.
+    "knee": (
+        [_index("knee"), _stay("knee", "r", "2021-03-15", "2021-03-18", OSTEOARTHRITIS, **_px("0SRC0JZ"))],
+        0,
+    ),
+    # The same procedure on a stay for heart failure (I50.23 is on the acute list): unplanned, 1.
+    "knee_acute": (
+        [
+            _index("knee_acute"),
+            _stay("knee_acute", "r", "2021-03-15", "2021-03-18", HEART_FAILURE, **_px("0SRC0JZ")),
+        ],
+        1,
+    ),
+    # A procedure on neither list (mechanical ventilation 5A1945Z) for osteoarthritis: unplanned, 1.
+    "ventilation": (
+        [
+            _index("ventilation"),
+            _stay("ventilation", "r", "2021-03-15", "2021-03-18", OSTEOARTHRITIS, **_px("5A1945Z")),
+        ],
+        1,
+    ),
+    # The transplant on the second claim of a two-claim stay still makes the stay planned: 0.
+    "second_claim": (
+        [
+            _index("second_claim"),
+            _stay("second_claim", "r1", "2021-03-15", "2021-03-17", HEART_FAILURE),
+            _stay("second_claim", "r2", "2021-03-17", "2021-03-24", HEART_FAILURE, **_px("02YA0Z0")),
+        ],
+        0,
+    ),
+    # ICD-9 procedure codes (kidney transplant 55.69) are not read as ICD-10-PCS: unplanned, 1.
+    "icd9": (
+        [
+            _index("icd9"),
+            _stay("icd9", "r", "2021-03-15", "2021-03-18", HEART_FAILURE, **_px("55.69", kind="icd-9-pcs")),
+        ],
+        1,
+    ),
 }
 
 
@@ -113,7 +180,7 @@ def test_stay_principal_diagnosis_and_flags(store: Path) -> None:
         run_models(con)
         stays = con.execute(
             "SELECT person_id, admit_date, n_claims, principal_dx_code, is_any_cause_readmission, "
-            "is_planned_dx, is_readmission FROM int_readmissions ORDER BY person_id, admit_date"
+            "is_planned, is_readmission FROM int_readmissions ORDER BY person_id, admit_date"
         ).fetchall()
         lace_stays = con.execute("SELECT count(*) FROM int_lace").fetchone()
     finally:
@@ -136,6 +203,31 @@ def test_stay_principal_diagnosis_and_flags(store: Path) -> None:
     # LACE still scores every stay discharged by the as-of date (2 stays per case, 3 for the
     # after_planned case, and the two chained claims form one stay).
     assert lace_stays == (2 * len(CASES) + 1,)
+    assert by_person["kidney_transplant"][1][3:] == (True, True, False)
+    assert by_person["knee"][1][3:] == (True, True, False)
+    assert by_person["knee_acute"][1][3:] == (True, False, True)
+
+
+def test_stay_procedures(store: Path) -> None:
+    """Every ICD-10-PCS code of a stay's claims, once; other code systems are left out."""
+    con = open_session(store)
+    try:
+        _install_value_sets(con)
+        _install_params(con, AS_OF, 6, 12, 24, 90)
+        run_models(con)
+        rows = con.execute(
+            "SELECT person_id, procedure_code FROM int_stay_procedures ORDER BY person_id, procedure_code"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [
+        ("kidney_transplant", "0TY00Z0"),
+        ("kidney_transplant", "5A1945Z"),
+        ("knee", "0SRC0JZ"),
+        ("knee_acute", "0SRC0JZ"),
+        ("second_claim", "02YA0Z0"),
+        ("ventilation", "5A1945Z"),
+    ]
 
 
 def _data_file() -> dict[str, str]:

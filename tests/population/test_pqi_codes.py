@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tandem.population.criteria_config import CRITERIA_DIR, load, normalise_code
+from tandem.population.criteria_config import CRITERIA_DIR, load, normalise_code, pqi_procedure_sets
 
 FILES = ("camden.toml", "careoregon.toml")
 ACSC = "flags.ambulatory_care_sensitive_admission"
@@ -23,6 +23,8 @@ ACSC = "flags.ambulatory_care_sensitive_admission"
 # ICD-10-CM: a letter (U is reserved for WHO/emergency use, not in these lists), a digit, a digit or letter,
 # then optionally a dot and 1 to 4 digits or letters (the 7th character may be a letter, placeholder X).
 ICD10CM = re.compile(r"[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?")
+# ICD-10-PCS: seven characters, digits and letters other than I and O.
+ICD10PCS = re.compile(r"[0-9A-HJ-NP-Z]{7}")
 
 # PQI table -> number of principal-diagnosis codes; source value_set_name in the Tuva file in the comment.
 EXPECTED_COUNTS = {
@@ -35,6 +37,7 @@ EXPECTED_COUNTS = {
     "12": 13,  # urinary_tract_infection_diagnosis_codes (ACSUTID)
     "14": 4,  # uncontrolled_diabetes_diagnosis_codes (ACDIAUD)
     "15": 13,  # asthma_diagnosis_codes (ACSASTD): the same 13 as PQI 05's asthma
+    "16": 280,  # diabetes_diagnosis_codes (ACSLEAD), any position, with an amputation procedure
 }
 # Exclusion list -> number of codes (value_set_name in the comment).
 EXPECTED_EXCLUSIONS = {
@@ -42,6 +45,28 @@ EXPECTED_EXCLUSIONS = {
     "sickle_cell": 16,  # sickle_cell_anemia_or_hb-s_disease_diagnosis_codes (ACSBA2D)
     "immunocompromised": 168,  # immunocompromised_state_diagnosis_codes (IMMUNID, appendix_c)
     "kidney_urinary_tract": 76,  # kidney_or_urinary_tract_disorder_diagnosis_codes (KIDNEY)
+    "stage_1_4_kidney_disease": 2,  # exclusion_kidney_disease_diagnosis_codes (ACSHY2D)
+    "traumatic_lower_extremity_amputation": 72,  # traumatic_amputation_of_the_lower_extremity_... (ACLEA2D)
+}
+# AHRQ procedure value set -> number of ICD-10-PCS codes in data/ahrq_pqi_procedures.csv (same source; the
+# source's immunocompromised set also holds a row "IMMUNIP", the set's name, which is not a code: left out).
+EXPECTED_PROCEDURE_SETS = {
+    "cardiac_procedure_codes": 1801,  # ACSCARP, appendix_b
+    "exclusion_dialysis_access_procedure_codes": 116,  # DIALY2P, PQI 07
+    "immunocompromised_state_procedure_codes": 151,  # IMMUNIP, appendix_c
+    "lower-extremity_amputation_procedure_codes": 41,  # ACSLEAP, PQI 16
+}
+# Procedure rules per PQI: (numerator sets, exclusion sets, (diagnosis list, procedure set) pairs).
+EXPECTED_PROCEDURE_RULES = {
+    "07": (
+        (),
+        ("cardiac_procedure_codes",),
+        (("stage_1_4_kidney_disease", "exclusion_dialysis_access_procedure_codes"),),
+    ),
+    "08": ((), ("cardiac_procedure_codes",), ()),
+    "11": ((), ("immunocompromised_state_procedure_codes",), ()),
+    "12": ((), ("immunocompromised_state_procedure_codes",), ()),
+    "16": (("lower-extremity_amputation_procedure_codes",), (), ()),
 }
 # AHRQ's age bands and diagnosis exclusions per PQI (the PQI technical specifications; Tuva's pqi models).
 EXPECTED_RULES = {
@@ -54,6 +79,7 @@ EXPECTED_RULES = {
     "12": (18, None, ("kidney_urinary_tract", "immunocompromised")),
     "14": (18, None, ()),
     "15": (18, 39, ("cystic_fibrosis_respiratory_anomalies",)),
+    "16": (18, None, ("traumatic_lower_extremity_amputation",)),
 }
 
 
@@ -85,8 +111,16 @@ def test_blocks_and_counts(name: str) -> None:
     assert {key: len(codes) for key, codes in lists.items()} == EXPECTED_EXCLUSIONS
     # What the parser keeps: every numerator code once, in file order, and the rules per PQI.
     flags = load(CRITERIA_DIR / name).flags
-    assert flags.acsc_codes == tuple(dict.fromkeys(normalise_code(c) for b in blocks.values() for c in b))
+    # PQI 16's diabetes codes are matched in any position, not as principal diagnoses: not in acsc_codes.
+    principal = [c for key, b in blocks.items() if key != "16" for c in b]
+    assert flags.acsc_codes == tuple(dict.fromkeys(normalise_code(c) for c in principal))
     assert {p.key: (p.min_age, p.max_age, p.exclude_if_any) for p in flags.acsc_pqis} == EXPECTED_RULES
+    rules = {
+        p.key: (p.procedures, p.exclude_if_any_procedure, p.exclude_if_diagnosis_with_procedure)
+        for p in flags.acsc_pqis
+        if p.procedures or p.exclude_if_any_procedure or p.exclude_if_diagnosis_with_procedure
+    }
+    assert rules == EXPECTED_PROCEDURE_RULES
     assert flags.acsc_transfer_admit_sources == ("4", "5", "6")
 
 
@@ -100,6 +134,24 @@ def test_codes_are_icd10cm_forms_without_duplicates(name: str) -> None:
     for codes in [*pqi_blocks(name).values(), *raw_flag(name)["exclusion_codes"].values()]:
         normalised = [normalise_code(c) for c in codes]
         assert len(normalised) == len(set(normalised))
+
+
+def test_procedure_sets() -> None:
+    sets = pqi_procedure_sets()
+    assert {name: len(codes) for name, codes in sets.items()} == EXPECTED_PROCEDURE_SETS
+    for name, codes in sets.items():
+        bad = [c for c in codes if not ICD10PCS.fullmatch(c)]
+        assert bad == [], name
+    # Spot checks against the ICD-10-PCS tables: coronary bypass (0210093) and heart transplant (02YA0Z0)
+    # are cardiac; an arteriovenous fistula for dialysis access (031C0ZF, left radial artery to left lower
+    # arm vein) is DIALY2P; kidney transplant (0TY00Z0) is IMMUNIP; below-knee amputation (0Y6H0Z1) is
+    # ACSLEAP and toe amputation (0Y6P0Z0) is not; knee replacement (0SRC0JZ) is in none.
+    assert {"0210093", "02YA0Z0"} <= sets["cardiac_procedure_codes"]
+    assert "031C0ZF" in sets["exclusion_dialysis_access_procedure_codes"]
+    assert "0TY00Z0" in sets["immunocompromised_state_procedure_codes"]
+    assert "0Y6H0Z1" in sets["lower-extremity_amputation_procedure_codes"]
+    assert "0Y6P0Z0" not in sets["lower-extremity_amputation_procedure_codes"]
+    assert not any("0SRC0JZ" in codes for codes in sets.values())
 
 
 def test_both_files_carry_identical_pqi_lists() -> None:
@@ -217,5 +269,9 @@ def test_source_is_cited_in_the_files() -> None:
             "sickle_cell_anemia_or_hb-s_disease_diagnosis_codes",
             "immunocompromised_state_diagnosis_codes",
             "kidney_or_urinary_tract_disorder_diagnosis_codes",
+            "exclusion_kidney_disease_diagnosis_codes",
+            "traumatic_amputation_of_the_lower_extremity_diagnosis_codes",
+            "diabetes_diagnosis_codes",
+            "lower-extremity_amputation_procedure_codes",
         ):
             assert value_set in text, (name, value_set)

@@ -3,7 +3,9 @@
 Each person below has one stay (unless said otherwise) built to sit on one side of one rule: the age bands
 (PQI 05 is 40+, PQI 15 18-39, age at admission), transfers in (UB-04 point of origin 4, 5, 6), and the
 any-listed diagnosis exclusions (cystic fibrosis / respiratory anomalies for PQI 05 and 15, sickle cell for
-PQI 11, immunocompromised state for PQI 11 and 12, kidney / urinary tract disorder for PQI 12). The expected
+PQI 11, immunocompromised state for PQI 11 and 12, kidney / urinary tract disorder for PQI 12), the
+procedure rules (cardiac procedures for PQI 07 and 08, stage I-IV kidney disease with dialysis access for
+PQI 07, immunocompromised-state procedures for PQI 11 and 12) and PQI 16's procedure numerator. The expected
 counts are worked out by hand from the AHRQ rules as the criteria files state them.
 """
 
@@ -47,6 +49,11 @@ def stay(
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {"person_id": pid, "admit_source_code": "1", **extra}  # 1: not a transfer
     return inpatient(f"{pid}-{claim}", admit, discharge, dx=dx, **fields)
+
+
+def px(*codes: str, kind: str = "icd-10-pcs") -> dict[str, Any]:
+    """A claim's procedure fields: the codes in positions 1, 2, ..."""
+    return {"procedure_code_type": kind, **{f"procedure_code_{i}": c for i, c in enumerate(codes, start=1)}}
 
 
 PEOPLE: dict[str, tuple[str, list[dict[str, Any]]]] = {
@@ -115,6 +122,53 @@ PEOPLE: dict[str, tuple[str, list[dict[str, Any]]]] = {
             stay("two_stays", "N39.0", "c", "2021-05-01", "2021-05-03", diagnosis_code_2="Z94.0"),
         ],
     ),
+    # Procedure rules (ICD-10-PCS on the stay's claims; AHRQ value sets in data/ahrq_pqi_procedures.csv).
+    # Heart failure with a coronary bypass (0210093, cardiac procedure): not counted; with a knee
+    # replacement (0SRC0JZ, on no list): counted.
+    "hf_cabg": ("1960-01-01", [stay("hf_cabg", "I50.22", **px("0210093"))]),
+    "hf_knee": ("1960-01-01", [stay("hf_knee", "I50.22", **px("0SRC0JZ"))]),
+    # The cardiac procedure on the stay's second claim (principal diagnosis on no list) still excludes it.
+    "hf_cabg_b": (
+        "1960-01-01",
+        [stay("hf_cabg_b", "I50.22"), stay("hf_cabg_b", "Z95.1", claim="b", **px("5A1945Z", "0210093"))],
+    ),
+    # PQI 07: hypertensive CKD stage I-IV (I12.9) with a dialysis access fistula (031C0ZF): not counted;
+    # I12.9 without it, or essential hypertension (I10, not stage I-IV CKD) with it: counted.
+    "htn_ckd_access": ("1960-01-01", [stay("htn_ckd_access", "I12.9", **px("031C0ZF"))]),
+    "htn_ckd": ("1960-01-01", [stay("htn_ckd", "I12.9")]),
+    "htn_access": ("1960-01-01", [stay("htn_access", "I10", **px("031C0ZF"))]),
+    # PQI 12 with a kidney transplant (0TY00Z0, immunocompromised-state procedure): not counted.
+    "uti_tx_procedure": ("1960-01-01", [stay("uti_tx_procedure", "N39.0", **px("0TY00Z0"))]),
+    # PQI 16: below-knee amputation (0Y6H0Z1) with diabetes (E11.9) in the 3rd position: counted; with a
+    # traumatic amputation below the knee (S88.111A) too: not; a toe amputation (0Y6P0Z0): not; diabetes as
+    # the principal diagnosis without an amputation (E11.9 is on no principal list): not; the amputation
+    # coded as ICD-9 (84.15): not.
+    "amputation": ("1960-01-01", [stay("amputation", "I70.262", diagnosis_code_3="E11.9", **px("0Y6H0Z1"))]),
+    "amputation_trauma": (
+        "1960-01-01",
+        [
+            stay(
+                "amputation_trauma",
+                "I70.262",
+                diagnosis_code_2="S88.111A",
+                diagnosis_code_3="E11.9",
+                **px("0Y6H0Z1"),
+            )
+        ],
+    ),
+    "amputation_toe": (
+        "1960-01-01",
+        [stay("amputation_toe", "I70.262", diagnosis_code_3="E11.9", **px("0Y6P0Z0"))],
+    ),
+    "diabetes_only": ("1960-01-01", [stay("diabetes_only", "E11.9")]),
+    "amputation_icd9": (
+        "1960-01-01",
+        [stay("amputation_icd9", "I70.262", diagnosis_code_3="E11.9", **px("8415", kind="icd-9-pcs"))],
+    ),
+    "amputation_young": (
+        "2005-01-01",
+        [stay("amputation_young", "I70.262", diagnosis_code_3="E11.9", **px("0Y6H0Z1"))],
+    ),
 }
 
 # Hand-computed: stays counted with the shipped PQI tables (PQI 05 and 15 both present).
@@ -147,6 +201,19 @@ EXPECTED = {
     "hf_transplant": 1,
     "two_pqis": 1,
     "two_stays": 1,
+    "hf_cabg": 0,
+    "hf_knee": 1,
+    "hf_cabg_b": 0,
+    "htn_ckd_access": 0,
+    "htn_ckd": 1,
+    "htn_access": 1,
+    "uti_tx_procedure": 0,
+    "amputation": 1,
+    "amputation_trauma": 0,
+    "amputation_toe": 0,
+    "diabetes_only": 0,
+    "amputation_icd9": 0,
+    "amputation_young": 0,  # 16 at admission: PQI 16 counts adults
 }
 # The asthma people under one of the two asthma PQIs alone.
 EXPECTED_ONLY_05 = {"asthma30": 0, "asthma45": 1, "asthma40": 1, "asthma39": 0, "copd35": 0, "copd45": 1}
@@ -237,3 +304,43 @@ def test_transfer_codes_are_compared_without_leading_zeros() -> None:
         'transfer_admit_source_codes = ["4", "5", "6"]', 'transfer_admit_source_codes = ["04", " 5"]'
     )
     assert parse(text).flags.acsc_transfer_admit_sources == ("4", "5")
+
+
+def test_without_the_procedure_rules_those_stays_count(store: Path) -> None:
+    """The procedure exclusions are what keeps those stays out: with the keys removed they count."""
+    lines = CAMDEN_TEXT.splitlines(keepends=True)
+    text, skip = "", False
+    for line in lines:
+        if line.startswith("exclude_if_any_procedure") or line.startswith(
+            "exclude_if_diagnosis_with_procedure"
+        ):
+            skip = line.rstrip().endswith("[")  # the multi-line pair list runs to its closing bracket
+            continue
+        if skip:
+            skip = not line.startswith("]")
+            continue
+        text += line
+    _, got = counted(store, parse(text))
+    assert {p: got[p] for p in ("hf_cabg", "hf_cabg_b", "htn_ckd_access", "uti_tx_procedure")} == {
+        "hf_cabg": 1,
+        "hf_cabg_b": 1,
+        "htn_ckd_access": 1,
+        "uti_tx_procedure": 1,
+    }
+    assert got["amputation"] == 1 and got["amputation_trauma"] == 0  # PQI 16 unchanged
+
+
+def test_procedure_set_names_are_checked() -> None:
+    bad = CAMDEN_TEXT.replace(
+        'procedures = ["lower-extremity_amputation_procedure_codes"]', 'procedures = ["amputation"]'
+    )
+    with pytest.raises(CriteriaError) as info:
+        parse(bad, source="x.toml")
+    assert info.value.key == f"{ACSC}.pqi.16.procedures" and "'amputation'" in str(info.value)
+    bad_pair = CAMDEN_TEXT.replace(
+        '["stage_1_4_kidney_disease", "exclusion_dialysis_access_procedure_codes"]',
+        '["stage_1_4_kidney_disease"]',
+    )
+    with pytest.raises(CriteriaError) as info:
+        parse(bad_pair, source="x.toml")
+    assert info.value.key == f"{ACSC}.pqi.07.exclude_if_diagnosis_with_procedure"

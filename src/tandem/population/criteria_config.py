@@ -112,6 +112,15 @@ class Pqi:
     min_age: int = 18  # every PQI counts adults only
     max_age: int | None = None
     exclude_if_any: tuple[str, ...] = ()
+    # Procedure numerator (PQI 16): when given, a stay counts when it has an ICD-10-PCS code of one of
+    # these sets and a diagnosis in `codes` in any position (not only the principal one).
+    procedures: tuple[str, ...] = ()
+    # Not counted when the stay has an ICD-10-PCS code of one of these sets (PQI 07/08 cardiac procedures,
+    # PQI 11/12 immunocompromised-state procedures).
+    exclude_if_any_procedure: tuple[str, ...] = ()
+    # Not counted when the stay has both a diagnosis on the named exclusion_codes list and a code of the
+    # procedure set: ((list, procedure set), ...) (PQI 07: stage I-IV kidney disease with dialysis access).
+    exclude_if_diagnosis_with_procedure: tuple[tuple[str, str], ...] = ()
 
 
 # UB-04 point-of-origin codes AHRQ excludes as transfers in: 4 transfer from a hospital (different
@@ -402,7 +411,42 @@ def _flags(r: _Reader, data: dict[str, Any]) -> Flags:
 
 
 ACSC = "flags.ambulatory_care_sensitive_admission"
-PQI_KEYS = {"label", "codes", "min_age", "max_age", "exclude_if_any"}
+PQI_KEYS = {
+    "label",
+    "codes",
+    "min_age",
+    "max_age",
+    "exclude_if_any",
+    "procedures",
+    "exclude_if_any_procedure",
+    "exclude_if_diagnosis_with_procedure",
+}
+# The AHRQ PQI ICD-10-PCS value sets, by the Tuva Project's value_set_name (data/README.md): too long to
+# list in a criteria file, so the files name them.
+PQI_PROCEDURE_FILE = Path(__file__).resolve().parent / "data" / "ahrq_pqi_procedures.csv"
+
+
+def pqi_procedure_sets() -> dict[str, frozenset[str]]:
+    """value_set_name -> ICD-10-PCS codes of the shipped AHRQ PQI procedure value sets."""
+    sets: dict[str, set[str]] = {}
+    with PQI_PROCEDURE_FILE.open(encoding="utf-8") as f:
+        next(f)  # header: code,value_set_name,pqi_number
+        for line in f:
+            code, name, _ = line.rstrip("\n").split(",")
+            sets.setdefault(name, set()).add(code)
+    return {name: frozenset(codes) for name, codes in sets.items()}
+
+
+def _names(r: _Reader, value: Any, key: str, known: set[str], what: str) -> tuple[str, ...]:
+    """A list of names from `known` (exclusion lists or procedure sets), or an error naming the key."""
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise r.fail(key, f"must be a list of names of {what}")
+    unknown = [x for x in value if x not in known]
+    if unknown:
+        raise r.fail(
+            key, f"{unknown[0]!r} is not one of the {what} (known: {', '.join(sorted(known)) or 'none'})"
+        )
+    return tuple(value)
 
 
 def _acsc(r: _Reader, acsc: dict[str, Any]) -> dict[str, Any]:
@@ -412,6 +456,7 @@ def _acsc(r: _Reader, acsc: dict[str, Any]) -> dict[str, Any]:
         (name, r.codes(lists_raw, f"{ACSC}.exclusion_codes.{name}", None)) for name in lists_raw
     )
     known_lists = {name for name, _ in exclusion_codes}
+    known_sets = set(pqi_procedure_sets())
     pqi_raw = acsc.get("pqi")
     if not isinstance(pqi_raw, dict) or not pqi_raw:
         raise r.fail(
@@ -425,16 +470,30 @@ def _acsc(r: _Reader, acsc: dict[str, Any]) -> dict[str, Any]:
         max_age = item.get("max_age")
         if max_age is not None:
             max_age = r.integer(item, f"{where}.max_age", 0, minimum=min_age)
-        excluded = item.get("exclude_if_any", [])
-        if not isinstance(excluded, list) or not all(isinstance(x, str) for x in excluded):
-            raise r.fail(f"{where}.exclude_if_any", "must be a list of names of exclusion_codes lists")
-        unknown = [x for x in excluded if x not in known_lists]
-        if unknown:
-            raise r.fail(
-                f"{where}.exclude_if_any",
-                f"{unknown[0]!r} is not a list in [{ACSC}.exclusion_codes] "
-                f"(known: {', '.join(sorted(known_lists)) or 'none'})",
+        lists_what = f"lists in [{ACSC}.exclusion_codes]"
+        sets_what = f"AHRQ procedure value sets in {PQI_PROCEDURE_FILE.name}"
+        excluded = _names(
+            r, item.get("exclude_if_any", []), f"{where}.exclude_if_any", known_lists, lists_what
+        )
+        procedures = _names(r, item.get("procedures", []), f"{where}.procedures", known_sets, sets_what)
+        excluded_px = _names(
+            r,
+            item.get("exclude_if_any_procedure", []),
+            f"{where}.exclude_if_any_procedure",
+            known_sets,
+            sets_what,
+        )
+        pair_key = f"{where}.exclude_if_diagnosis_with_procedure"
+        pairs_raw = item.get("exclude_if_diagnosis_with_procedure", [])
+        if not isinstance(pairs_raw, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs_raw):
+            raise r.fail(pair_key, 'must be a list of ["exclusion_codes list", "procedure value set"] pairs')
+        pairs = tuple(
+            (
+                _names(r, [p[0]], pair_key, known_lists, lists_what)[0],
+                _names(r, [p[1]], pair_key, known_sets, sets_what)[0],
             )
+            for p in pairs_raw
+        )
         pqis.append(
             Pqi(
                 key=str(key),
@@ -442,7 +501,10 @@ def _acsc(r: _Reader, acsc: dict[str, Any]) -> dict[str, Any]:
                 codes=r.codes(item, f"{where}.codes", None),
                 min_age=min_age,
                 max_age=max_age,
-                exclude_if_any=tuple(excluded),
+                exclude_if_any=excluded,
+                procedures=procedures,
+                exclude_if_any_procedure=excluded_px,
+                exclude_if_diagnosis_with_procedure=pairs,
             )
         )
     transfer = acsc.get("transfer_admit_source_codes", list(PQI_TRANSFER_ADMIT_SOURCES))
@@ -452,7 +514,7 @@ def _acsc(r: _Reader, acsc: dict[str, Any]) -> dict[str, Any]:
             'must be a list of admission source codes such as ["4", "5", "6"] ([] = no transfer rule)',
         )
     return {
-        "acsc_codes": tuple(dict.fromkeys(c for p in pqis for c in p.codes)),
+        "acsc_codes": tuple(dict.fromkeys(c for p in pqis if not p.procedures for c in p.codes)),
         "acsc_pqis": tuple(pqis),
         "acsc_exclusion_codes": exclusion_codes,
         "acsc_transfer_admit_sources": tuple(normalise_admit_source(c) for c in transfer),

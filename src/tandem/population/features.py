@@ -28,6 +28,7 @@ MODELS: tuple[str, ...] = (
     "staging/stg_person",
     "intermediate/int_person_diagnoses",
     "intermediate/int_inpatient_stays",
+    "intermediate/int_stay_procedures",
     "intermediate/int_ed_visits",
     "intermediate/int_readmissions",
     "intermediate/int_charlson_person_dx",
@@ -82,13 +83,22 @@ def _install_value_sets(con: duckdb.DuckDBPyConnection) -> None:
         "all_varchar = true)",
         [str(DATA_DIR / "cms_hcc_cpt_hcpcs_py2024.csv")],
     )
-    # Principal diagnoses that make a readmission planned (CMS Planned Readmission Algorithm v4.0, the
-    # always-planned diagnosis categories CCS 45 and 254); read by int_readmissions. Source: data/README.md.
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE planned_readmission_dx AS SELECT * FROM read_csv(?, header = true, "
-        "all_varchar = true)",
-        [str(DATA_DIR / "cms_planned_readmission_dx.csv")],
-    )
+    # The CMS Planned Readmission Algorithm v4.0's lists, read by int_readmissions (sources: data/README.md):
+    # always-planned principal diagnoses (CCS 45, 254), always/potentially planned procedures, acute
+    # principal diagnoses.
+    for table, file in PLANNED_READMISSION_FILES.items():
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header = true, "
+            "all_varchar = true)",
+            [str(DATA_DIR / file)],
+        )
+
+
+PLANNED_READMISSION_FILES = {
+    "planned_readmission_dx": "cms_planned_readmission_dx.csv",
+    "planned_readmission_px": "cms_planned_readmission_procedures.csv",
+    "planned_readmission_acute_dx": "cms_planned_readmission_acute_dx.csv",
+}
 
 
 # CCW claim types as int_person_diagnoses numbers them (ccw_class bits); "all" = every non-drug claim type.

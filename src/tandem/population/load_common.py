@@ -34,7 +34,11 @@ from .store import (
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SNOMED_MAP_PATH = DATA_DIR / "snomed_icd10_map.csv"
 MAX_DX = 25
+MAX_PX = 25  # procedure_code_1..25 of the Tuva input layer (store.TABLES["medical_claim"])
 ICD10_RE = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}")
+# The same rule as load_tuva.CHECKS["icd10pcs"] (source cited there): seven characters, digits and letters
+# other than I and O.
+ICD10PCS_RE = re.compile(r"[0-9A-HJ-NP-Z]{7}")
 
 # Encounter kinds and the claim line each becomes: (claim_type, bill type, revenue code, POS, HCPCS).
 # Synthea and FHIR carry no CPT codes; a representative E/M code stands in so that CMS-HCC's filtering
@@ -96,6 +100,8 @@ class Visit:
     paid: float | None
     where: Where
     icd10: list[str] = field(default_factory=list)  # coded on the visit itself (FHIR Encounter.diagnosis)
+    # ICD-10-PCS procedures billed for the visit, in claim sequence order: (code, date performed).
+    procedures: list[tuple[str, dt.date | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -189,6 +195,20 @@ def check_icd10(code: str, where: Where, field_name: str) -> str:
     if not ICD10_RE.fullmatch(cleaned):
         raise LoadError(
             f"not an ICD-10-CM code (got {code!r})", file=where.file, line=where.line, field=field_name
+        )
+    return cleaned
+
+
+def check_icd10pcs(code: str, where: Where, field_name: str) -> str:
+    """Reject a malformed procedure code at its source element, before the store's generic re-check
+    (which could only name the converted column)."""
+    cleaned = code.strip().replace(".", "").upper()
+    if not ICD10PCS_RE.fullmatch(cleaned):
+        raise LoadError(
+            f"not an ICD-10-PCS code (7 characters, digits and letters other than I and O; got {code!r})",
+            file=where.file,
+            line=where.line,
+            field=field_name,
         )
     return cleaned
 
@@ -299,6 +319,13 @@ def to_tuva_rows(conv: Converted, data_source: str) -> dict[str, list[dict[str, 
         }
         for i, code in enumerate(_visit_codes(v, at_visit, by_person), start=1):
             row[f"diagnosis_code_{i}"] = code
+        # ICD-10-PCS codes are institutional claim-header fields in the Tuva input layer; a professional
+        # claim reports procedures as CPT/HCPCS (hcpcs_code), so a professional visit carries none here.
+        if institutional and v.procedures:
+            row["procedure_code_type"] = "icd-10-pcs"
+            for i, (px, when) in enumerate(v.procedures[:MAX_PX], start=1):
+                row[f"procedure_code_{i}"] = px
+                row[f"procedure_date_{i}"] = when.isoformat() if when else None
         medical.append(row)
     pharmacy = []
     for rx in conv.prescriptions:

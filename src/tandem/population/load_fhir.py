@@ -29,6 +29,7 @@ from .load_common import (
     Visit,
     Where,
     check_icd10,
+    check_icd10pcs,
     load_snomed_map,
     parse_date,
     write_converted,
@@ -48,6 +49,9 @@ USED_TYPES = (
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 SNOMED = "http://snomed.info/sct"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+# ICD-10-PCS in FHIR R4: the preferred URI is CMS's own, the HL7 one is listed as an alternative
+# (https://terminology.hl7.org/CodeSystem-icd10PCS.html, https://build.fhir.org/ig/HL7/UTG/NamingSystem-icd10PCS.html).
+ICD10PCS = ("http://www.cms.gov/Medicare/Coding/ICD10", "http://terminology.hl7.org/CodeSystem/icd10PCS")
 # v3 ActCode encounter classes -> the shared encounter kinds.
 ENCOUNTER_CLASSES = {
     "IMP": "inpatient",
@@ -183,6 +187,47 @@ def _cost_targets(res: Resource) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i))
 
 
+def _procedures(res: Resource) -> list[tuple[str, dt.date | None]]:
+    """ICD-10-PCS codes of a Claim/EOB in ``sequence`` order, each checked where it is written.
+
+    Other systems (SNOMED CT, CPT) are skipped: the store's procedure columns hold ICD-10-PCS only, and the
+    feature SQL would misread any other code there.
+    """
+    found: list[tuple[int, int, str, dt.date | None]] = []
+    for i, proc in enumerate(res.data.get("procedure") or []):
+        if not isinstance(proc, dict):
+            continue
+        codes = []
+        for j, coding in enumerate(_codings(proc.get("procedureCodeableConcept"))):
+            if coding.get("system") in ICD10PCS:
+                path = f"{res.prefix}procedure[{i}].procedureCodeableConcept.coding[{j}].code"
+                codes.append(check_icd10pcs(str(coding.get("code") or ""), res.where, path))
+        if not codes:
+            continue
+        when = _date(res, proc.get("date"), f"procedure[{i}].date", required=False)
+        sequence = proc.get("sequence")
+        order = sequence if isinstance(sequence, int) else i + 1
+        found += [(order, i, code, when) for code in codes]
+    return [(code, when) for _, _, code, when in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def _visit_procedures(by_type: dict[str, list[Resource]]) -> dict[str, list[tuple[str, dt.date | None]]]:
+    """Encounter id -> its ICD-10-PCS procedures; an EOB's list (adjudicated) replaces a Claim's (billed),
+    as for costs. Every Claim and EOB is checked, whether or not its list is used."""
+    chosen: dict[str, list[tuple[str, dt.date | None]]] = {}
+    for rtype in ("Claim", "ExplanationOfBenefit"):
+        lists: dict[str, list[tuple[str, dt.date | None]]] = {}
+        for res in by_type[rtype]:
+            procs = _procedures(res)
+            if not procs:
+                continue
+            for target in _cost_targets(res):
+                lists.setdefault(target, []).extend(procs)
+        for target, procs in lists.items():
+            chosen[target] = list(dict.fromkeys(procs))  # two Claims for one stay may repeat a procedure
+    return chosen
+
+
 def convert(directory: str | os.PathLike[str]) -> Converted:
     """Validate every resource, then map; LoadError names file, NDJSON line and FHIR path of a problem."""
     root = Path(directory)
@@ -217,6 +262,8 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
             for target in _cost_targets(res):
                 costs[target] = _totals(res)
 
+    procedures = _visit_procedures(by_type)
+
     diagnosed_at: dict[str, str] = {}  # Condition id -> Encounter listing it in Encounter.diagnosis
     for res in by_type["Encounter"]:
         klass = res.data.get("class") or {}
@@ -249,6 +296,7 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
                 allowed=allowed,
                 paid=paid,
                 where=res.where,
+                procedures=procedures.get(vid, []),
             )
         )
     visit_provider = {v.visit_id: v.provider for v in conv.visits}

@@ -34,6 +34,7 @@ from .load_common import (
 from .load_tuva import LoadError
 
 DATA_SOURCE = "synthea"
+# procedures.csv is not read: its codes are SNOMED CT and no SNOMED->ICD-10-PCS map ships, so none is guessed.
 REQUIRED_FILES = ("patients", "encounters", "conditions", "medications")
 OPTIONAL_FILES = ("payer_transitions", "payers")
 

@@ -72,6 +72,12 @@ CHECKS: dict[str, tuple[str, str]] = {
         "regexp_full_match(upper(replace({v}, '.', '')), '[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}')",
         "not an ICD-10-CM code",
     ),
+    # ICD-10-PCS: seven characters, digits and letters without I and O (CMS, ICD-10-PCS Official Guidelines
+    # for Coding and Reporting, A.1-A.2: "Letters O and I are not used to avoid confusion with 0 and 1").
+    "icd10pcs": (
+        "regexp_full_match(upper(replace({v}, '.', '')), '[0-9A-HJ-NP-Z]{7}')",
+        "not an ICD-10-PCS code (7 characters, digits and letters other than I and O)",
+    ),
     "bill_type": (
         "regexp_full_match(upper({v}), '0?[0-9]{2}[0-9A-Z]')",
         "bill type code must be 3 characters (optional leading 0)",
@@ -94,7 +100,7 @@ def _normalise(col: Column, expr: str) -> str:
         return f"CAST({expr} AS DOUBLE)"
     if col.check in ("claim_type", "gender"):
         return f"lower({expr})"
-    if col.check == "icd10cm":
+    if col.check in ("icd10cm", "icd10pcs"):
         return f"upper(replace({expr}, '.', ''))"
     if col.check == "bill_type":
         return f"right(upper({expr}), 3)"
@@ -260,8 +266,27 @@ def _open_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, index: in
 # Code columns hold few distinct values however many rows there are, so they are checked (and their
 # normal form compared) once per distinct value rather than once per row.
 CODE_CHECKS = frozenset(
-    {"claim_type", "gender", "icd10cm", "bill_type", "revenue_code", "pos", "hcpcs", "ndc", "small_code"}
+    {
+        "claim_type",
+        "gender",
+        "icd10cm",
+        "icd10pcs",
+        "bill_type",
+        "revenue_code",
+        "pos",
+        "hcpcs",
+        "ndc",
+        "small_code",
+    }
 )
+
+# Code columns whose rule applies only on lines that name no other code system: (column giving the system,
+# the system the rule is for). An ICD-9 diagnosis or a CPT code in a procedure position is kept, unchecked,
+# and the feature models read only the codes of the system they use.
+CODE_SYSTEMS: dict[str, tuple[str, str]] = {
+    "icd10cm": ("diagnosis_code_type", "icd-10-cm"),
+    "icd10pcs": ("procedure_code_type", "icd-10-pcs"),
+}
 
 
 def _cast_keeps_value(kind: str, col: Column) -> bool:
@@ -404,14 +429,16 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
                 loaded.untrimmed.add(probe.name)
             else:
                 failures.append((int(line), probe.order, probe.name, probe.message))
-    mixed_kinds = False
-    if code_columns and "diagnosis_code_type" in present:
-        kinds = con.execute(
-            f"SELECT DISTINCT lower({loaded.text('diagnosis_code_type')}) FROM {loaded.scan()}"
-        ).fetchall()
-        mixed_kinds = any(k[0] is not None and k[0] != "icd-10-cm" for k in kinds)
+    mixed: set[str] = set()  # code checks whose lines name more than one code system
+    for check, (kind_column, system) in CODE_SYSTEMS.items():
+        if kind_column in present and any(col.check == check for _, col in code_columns):
+            kinds = con.execute(
+                f"SELECT DISTINCT lower({loaded.text(kind_column)}) FROM {loaded.scan()}"
+            ).fetchall()
+            if any(k[0] is not None and k[0] != system for k in kinds):
+                mixed.add(check)
     for order, col in code_columns:
-        failure, normal = _check_codes(con, loaded, col, mixed_kinds)
+        failure, normal = _check_codes(con, loaded, col, col.check in mixed)
         if failure is not None:
             failures.append((failure, order, col.name, CHECKS[col.check][1]))
         stored_form = stored_form and normal
@@ -429,17 +456,18 @@ def _check_codes(
 ) -> tuple[int | None, bool]:
     """(first line with an invalid code or None, whether every code is already in its stored form).
 
-    ICD-10-CM is checked only on lines whose ``diagnosis_code_type`` is empty or icd-10-cm; when the
-    file holds no other type (the usual case) the distinct codes alone decide, which halves the work of
-    pairing every code with its type.
+    ICD-10-CM (ICD-10-PCS) is checked only on lines whose ``diagnosis_code_type``
+    (``procedure_code_type``) is empty or icd-10-cm (icd-10-pcs); when the file holds no other type (the
+    usual case) the distinct codes alone decide, which halves the work of pairing every code with its type.
     """
     text = loaded.text(col.name)
     value = "nullif(trim(v), '')"
     skip = ""
     kind = ""
-    if col.check == "icd10cm" and mixed_kinds:
-        kind = f", lower({loaded.text('diagnosis_code_type')}) AS k"
-        skip = " AND coalesce(k, 'icd-10-cm') = 'icd-10-cm'"
+    if col.check in CODE_SYSTEMS and mixed_kinds:
+        kind_column, system = CODE_SYSTEMS[col.check]
+        kind = f", lower({loaded.text(kind_column)}) AS k"
+        skip = f" AND coalesce(k, '{system}') = '{system}'"
     predicate = CHECKS[col.check][0].replace("{v}", value)
     normal = _normalise(col, value)
     counts = con.execute(
@@ -456,7 +484,8 @@ def _check_codes(
         return None, to_normalise == 0
     extra = ""
     if skip:
-        extra = f" AND coalesce(lower({loaded.text('diagnosis_code_type')}), 'icd-10-cm') = 'icd-10-cm'"
+        kind_column, system = CODE_SYSTEMS[col.check]
+        extra = f" AND coalesce(lower({loaded.text(kind_column)}), '{system}') = '{system}'"
     line = con.execute(
         f"SELECT min(__line) FROM {loaded.source()} WHERE list_contains(?, {text}){extra}", [bad]
     ).fetchall()[0][0]

@@ -30,7 +30,12 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 ENGINES = ("duckdb", "spark")
-VALUE_SET_TABLES = ("charlson_map", "chronic_condition_map", "hcc_cpt_hcpcs", "planned_readmission_dx")
+VALUE_SET_TABLES = (
+    "charlson_map",
+    "chronic_condition_map",
+    "hcc_cpt_hcpcs",
+    *features.PLANNED_READMISSION_FILES,
+)
 
 
 class SparkUnavailable(RuntimeError):

@@ -26,10 +26,11 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 
-from .store import N_DIAGNOSES
+from .store import N_DIAGNOSES, N_PROCEDURES
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 DIAGNOSIS_COLUMNS = tuple(f"diagnosis_code_{i}" for i in range(1, N_DIAGNOSES + 1))
+CODE_COLUMNS = DIAGNOSIS_COLUMNS + tuple(f"procedure_code_{i}" for i in range(1, N_PROCEDURES + 1))
 _MACRO = re.compile(r"create\s+or\s+replace\s+temp\s+macro\s+(\w+)\s*\((\w+)\)\s+as\s+(.*?);", re.I | re.S)
 
 
@@ -58,13 +59,11 @@ def _unpivot(node: exp.Expr) -> exp.Expr:
     select = inner.this.copy()
     names: list[str] = []
     for target in node.expressions:
-        names += (
-            _columns_regex(target, DIAGNOSIS_COLUMNS) if isinstance(target, exp.Columns) else [target.name]
-        )
+        names += _columns_regex(target, CODE_COLUMNS) if isinstance(target, exp.Columns) else [target.name]
     projections: list[exp.Expr] = []
     for item in select.expressions:
         if isinstance(item, exp.Columns):
-            projections += [exp.column(c) for c in _columns_regex(item, DIAGNOSIS_COLUMNS)]
+            projections += [exp.column(c) for c in _columns_regex(item, CODE_COLUMNS)]
         else:
             projections.append(item)
     select.set("expressions", projections)

@@ -29,6 +29,7 @@ DEFAULT_DB_PATH = Path("var") / "analytics.duckdb"
 DB_ENV_VAR = "TANDEM_ANALYTICS_DB"
 
 N_DIAGNOSES = 25
+N_PROCEDURES = 25
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,18 @@ def _dx_columns() -> list[Column]:
     cols = [Column("diagnosis_code_type", "VARCHAR", "text")]
     for i in range(1, N_DIAGNOSES + 1):
         cols.append(Column(f"diagnosis_code_{i}", "VARCHAR", "icd10cm", required=(i == 1)))
+    return cols
+
+
+def _px_columns() -> list[Column]:
+    """ICD-10-PCS procedure codes and dates of the Tuva input layer (institutional claim-header fields).
+
+    Optional: professional claims and many extracts carry none. They feed the rules that turn on an
+    inpatient procedure (planned readmissions, PQI procedure exclusions and PQI 16, CCW's PCS criteria).
+    """
+    cols = [Column("procedure_code_type", "VARCHAR", "text")]
+    cols += [Column(f"procedure_code_{i}", "VARCHAR", "icd10pcs") for i in range(1, N_PROCEDURES + 1)]
+    cols += [Column(f"procedure_date_{i}", "DATE", "date") for i in range(1, N_PROCEDURES + 1)]
     return cols
 
 
@@ -102,6 +115,7 @@ TABLES: dict[str, list[Column]] = {
         Column("allowed_amount", "DOUBLE", "amount", required=True),
         Column("charge_amount", "DOUBLE", "amount"),
         *_dx_columns(),
+        *_px_columns(),
         Column("data_source", "VARCHAR", required=True, not_null=True),
     ],
     "pharmacy_claim": [

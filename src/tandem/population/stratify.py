@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .criteria_config import FEATURE_MEASURES, Criteria
+from .criteria_config import FEATURE_MEASURES, Criteria, pqi_procedure_sets
 from .features import build_features, open_session
 
 COMPLEXITY_LABELS = {
@@ -94,11 +94,36 @@ stay_groups as (
 ),
 -- AHRQ Prevention Quality Indicators (the ambulatory-care-sensitive admission flag). AHRQ counts discharge
 -- records; here each inpatient claim of a stay is one, and a stay counts once when any of its claims does.
+stay_px_sets as (
+    -- the AHRQ procedure value sets the PQIs name that each stay's ICD-10-PCS codes fall in
+    select distinct x.stay_id, s.px_set
+    from int_stay_procedures as x join strat_pqi_px as s on s.code = x.procedure_code
+),
+pqi_px_stays as (
+    -- PQIs whose numerator is a procedure (PQI 16): stays with one of its procedures...
+    select distinct x.stay_id, n.pqi
+    from stay_px_sets as x join strat_pqi_px_numerator as n on n.px_set = x.px_set
+),
+pqi_px_numerator as (
+    -- ...and a diagnosis on its list (group 'pqa:NN') in any position of the stay's inpatient claims
+    select distinct s.stay_id, s.pqi
+    from pqi_px_stays as s
+    join (
+        select l.stay_id, unnest(l.diagnosis_codes) as diagnosis_code
+        from ip_lines as l semi join pqi_px_stays as p on p.stay_id = l.stay_id
+    ) as d on d.stay_id = s.stay_id
+    join strat_codes as c
+        on c.grp = replace(s.pqi, 'pqi:', 'pqa:') and d.diagnosis_code like c.prefix || '%'
+),
 pqi_claims as (
-    -- claims whose principal diagnosis is on a PQI's numerator list
+    -- claims whose principal diagnosis is on a PQI's numerator list; for a procedure PQI, every inpatient
+    -- claim of a stay that meets it (each is then judged for age and transfer like any other)
     select distinct l.stay_id, l.person_id, l.claim_id, g.grp as pqi
     from ip_lines as l join pdx_groups as g on g.code = l.code
     where g.grp like 'pqi:%'
+    union
+    select l.stay_id, l.person_id, l.claim_id, x.pqi
+    from ip_lines as l join pqi_px_numerator as x on x.stay_id = l.stay_id
 ),
 pqi_claim_facts as (
     -- per claim (over all its lines): its admission date and whether it is a transfer in
@@ -135,7 +160,13 @@ pqi_excl_dx as (
         select l.stay_id, unnest(l.diagnosis_codes) as diagnosis_code
         from ip_lines as l
         semi join (
-            select c.stay_id from pqi_candidates as c join strat_pqi_exclusion as e on e.pqi = c.pqi
+            select c.stay_id
+            from pqi_candidates as c
+            join (
+                select pqi from strat_pqi_exclusion
+                union
+                select pqi from strat_pqi_px_rule where list_grp is not null
+            ) as e on e.pqi = c.pqi
         ) as x on x.stay_id = l.stay_id
     )
 ),
@@ -150,6 +181,17 @@ pqi_excluded as (
     from pqi_excl_dx as x
     join pqi_excl_groups as g on g.diagnosis_code = x.diagnosis_code
     join strat_pqi_exclusion as e on e.list_grp = g.grp
+    union
+    -- procedure exclusions: a code of the set on the stay, and for a pair also a diagnosis of the list
+    select c.stay_id, r.pqi
+    from pqi_candidates as c
+    join strat_pqi_px_rule as r on r.pqi = c.pqi
+    join stay_px_sets as x on x.stay_id = c.stay_id and x.px_set = r.px_set
+    where r.list_grp is null or exists (
+        select 1
+        from pqi_excl_dx as d join pqi_excl_groups as g on g.diagnosis_code = d.diagnosis_code
+        where d.stay_id = c.stay_id and g.grp = r.list_grp
+    )
 ),
 pqi_stays as (
     select distinct c.stay_id
@@ -356,7 +398,8 @@ def _code_rows(criteria: Criteria) -> list[tuple[str, str]]:
         "uncontrolled": f.uncontrolled_codes or (),
     }
     if f.acsc_codes is not None:
-        groups.update({f"pqi:{q.key}": q.codes for q in f.acsc_pqis})
+        # a procedure PQI's diagnosis list is matched in any position ('pqa'), never as a principal diagnosis
+        groups.update({f"{'pqa' if q.procedures else 'pqi'}:{q.key}": q.codes for q in f.acsc_pqis})
         groups.update({f"pqx:{name}": codes for name, codes in f.acsc_exclusion_codes})
     return [(grp, prefix) for grp, prefixes in groups.items() for prefix in prefixes]
 
@@ -374,6 +417,34 @@ def _pqi_tables(con: duckdb.DuckDBPyConnection, criteria: Criteria) -> None:
     rows = [(f"pqi:{q.key}", f"pqx:{name}") for q in pqis for name in q.exclude_if_any]
     if rows:
         con.executemany("INSERT INTO strat_pqi_exclusion VALUES (?, ?)", rows)
+    # Procedure rules: numerator sets (PQI 16), exclusions by a set alone or by a diagnosis list with a set,
+    # and the codes of the sets they name (data/ahrq_pqi_procedures.csv).
+    con.execute("CREATE OR REPLACE TEMP TABLE strat_pqi_px_numerator (pqi VARCHAR, px_set VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE strat_pqi_px_rule (pqi VARCHAR, list_grp VARCHAR, px_set VARCHAR)"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE strat_pqi_px (code VARCHAR, px_set VARCHAR)")
+    numerator = [(f"pqi:{q.key}", name) for q in pqis for name in q.procedures]
+    px_rules: list[tuple[str, str | None, str]] = [
+        (f"pqi:{q.key}", None, name) for q in pqis for name in q.exclude_if_any_procedure
+    ]
+    px_rules += [
+        (f"pqi:{q.key}", f"pqx:{d}", p) for q in pqis for d, p in q.exclude_if_diagnosis_with_procedure
+    ]
+    if numerator:
+        con.executemany("INSERT INTO strat_pqi_px_numerator VALUES (?, ?)", numerator)
+    if px_rules:
+        con.executemany("INSERT INTO strat_pqi_px_rule VALUES (?, ?, ?)", px_rules)
+    named = {name for _, name in numerator} | {name for *_, name in px_rules}
+    if named:
+        sets = pqi_procedure_sets()
+        pairs = [(code, name) for name in sorted(named) for code in sorted(sets[name])]
+        codes = pa.table({"code": [c for c, _ in pairs], "px_set": [n for _, n in pairs]})
+        con.register("__pqi_px", codes)
+        try:
+            con.execute("INSERT INTO strat_pqi_px SELECT code, px_set FROM __pqi_px")
+        finally:
+            con.unregister("__pqi_px")
     con.execute("CREATE OR REPLACE TEMP TABLE strat_pqi_transfer (code VARCHAR)")
     if pqis and f.acsc_transfer_admit_sources:
         con.executemany(
