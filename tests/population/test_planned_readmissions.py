@@ -252,3 +252,32 @@ def test_data_file_matches_hcup_ccs_on_spot_codes() -> None:
     # care and other aftercare (257), insulin pump (49), desensitization (253).
     for code in ("Z4420", "Z4502", "Z452", "Z515", "Z5189", "Z4681", "Z516", "Z471"):
         assert code not in ccs, code
+
+
+def test_planned_readmission_value_sets() -> None:
+    """The shipped lists as data/README.md describes them (counts, categories, spot codes)."""
+    with (DATA_DIR / "cms_planned_readmission_procedures.csv").open(encoding="utf-8") as f:
+        procedures = list(csv.DictReader(f))
+    codes = [r["icd_10_pcs"] for r in procedures]
+    assert len(codes) == len(set(codes)) == 47_505
+    always = {r["ccs_procedure_category"] for r in procedures if r["planned"] == "always"}
+    assert always == {"64", "105", "134", "135", "176"}
+    assert sum(r["planned"] == "always" for r in procedures) == 180
+    assert sum(r["listed_by"] == "icd_10_pcs_list" for r in procedures) == 2_521
+    by_code = {r["icd_10_pcs"]: r for r in procedures}
+    # kidney transplant (CCS 105), heart transplant (176), caesarean (134): always; knee replacement (CCS
+    # 152): potentially; mechanical ventilation 5A1945Z and haemodialysis 5A1D70Z: neither.
+    assert [by_code[c]["planned"] for c in ("0TY00Z0", "02YA0Z0", "10D00Z1", "0SRC0JZ")] == [
+        "always",
+        "always",
+        "always",
+        "potentially",
+    ]
+    assert "5A1945Z" not in by_code and "5A1D70Z" not in by_code
+    with (DATA_DIR / "cms_planned_readmission_acute_dx.csv").open(encoding="utf-8") as f:
+        acute = {r["icd_10_cm"] for r in csv.DictReader(f)}
+    assert len(acute) == 18_734
+    # acute: heart failure I50.23, sepsis A41.9, hip fracture S72.001A; not acute: knee osteoarthritis M17.11,
+    # chemotherapy encounter Z51.11
+    assert {"I5023", "A419", "S72001A"} <= acute
+    assert not {"M1711", "Z5111"} & acute
