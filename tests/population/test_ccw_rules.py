@@ -332,7 +332,7 @@ def test_exclusion_codes_are_the_tuva_exclude_rows() -> None:
     }.items()
 
 
-def test_other_codes_are_the_tuva_hcpcs_ndc_and_drg_rows() -> None:
+def test_other_codes_are_the_tuva_hcpcs_ndc_drg_and_pcs_rows() -> None:
     with (DATA_DIR / "cms_chronic_conditions_other_codes.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     counts: dict[tuple[str, str], int] = {}
@@ -344,6 +344,10 @@ def test_other_codes_are_the_tuva_hcpcs_ndc_and_drg_rows() -> None:
         ("opioid_use_disorder_oud", "NDC"): 224,
         ("tobacco_use", "HCPCS"): 4,
         (HIV, "MS-DRG"): 6,
+        ("alcohol_use_disorders", "ICD-10-PCS"): 15,
+        ("drug_use_disorders", "ICD-10-PCS"): 15,
+        ("liver_disease_cirrhosis_and_other_liver_conditions_except_viral_hepatitis", "ICD-10-PCS"): 34,
+        ("opioid_use_disorder_oud", "ICD-10-PCS"): 8,
     }
     naltrexone = {r["code"] for r in rows if r["naltrexone"] == "true"}
     assert len(naltrexone) == 41 and NALTREXONE in naltrexone and BUPRENORPHINE not in naltrexone
@@ -354,6 +358,6 @@ def test_other_codes_are_the_tuva_hcpcs_ndc_and_drg_rows() -> None:
             tuva = {
                 (r["condition_column_name"], r["code_system"], r["code"])
                 for r in csv.DictReader(fh)
-                if r["code_system"] in {"HCPCS", "NDC", "MS-DRG"}
+                if r["code_system"] in {"HCPCS", "NDC", "MS-DRG", "ICD-10-PCS"}
             }
         assert {(r["condition_column_name"], r["code_system"], r["code"]) for r in rows} == tuva

@@ -24,6 +24,17 @@
 -- MS-DRG on an inpatient claim). Read by semi-joins of the claim lines on these few hundred codes (the join
 -- filter reaches the scan; 1M members: ~0.3 s). HIV's screening code R75 counts only for a person who also has
 -- a non-R75 HIV code in the period; OUD's naltrexone exception is applied at the end (see oud_excluded).
+--
+-- ICD-10-PCS criteria (chronic_condition_map rows with code_system ICD-10-PCS; Tuva's hierarchy file, which
+-- lists them beside the condition's ICD-10-CM codes): a claim with a listed code in any procedure position
+-- (lines whose procedure_code_type is empty or icd-10-pcs) is a qualifying claim of the condition, one row per
+-- claim (proc_claims). Per Tuva's claims_qualification text: alcohol and drug use disorders, "Procedure codes
+-- require only one claim to qualify" (one claim of any non-drug type); OUD, "1 inpatient claim OR 2 other
+-- non-drug claims ... with a ICD-10-CM or ICD-10-PCS code" (the one-ED-claim clause is for ICD-10-CM only);
+-- liver disease, "Procedures must have at least one associated liver disease diagnosis on claim", so such a
+-- claim already counts by its diagnosis and the procedure adds nothing (not read). A PCS claim that meets the
+-- rule on its own decides the condition (proc_alone); otherwise the pair goes to the exact path, where the
+-- PCS claims are counted with the person's diagnosis claims under the same rule.
 with rules as (
     select distinct condition_column_name, reference_months, one_class_mask, min_claims, min_claims_mask
     from chronic_condition_map
@@ -51,6 +62,69 @@ with_exclusion_code as (
     from int_person_diagnoses as d
     inner join chronic_condition_map as c on c.code = d.diagnosis_code and c.code_system = 'ICD-10-CM'
     where d.chronic_first_date is not null and c.inclusion_type = 'Exclude'
+),
+
+proc_lines as (
+    -- Procedure codes are institutional claim-header fields (store.py), so this keeps only the lines that
+    -- carry one in any position (the coalesce) before unpivoting: professional lines, most of the ~34 M,
+    -- are dropped by the filter. Claim date as for diagnoses.
+    unpivot (
+        select
+            m.person_id,
+            m.claim_id,
+            coalesce(m.claim_start_date, m.service_date) as dx_date,
+            m.ccw_class,
+            columns('^procedure_code_[0-9]+$')
+        from stg_medical_claim as m
+        cross join params as p
+        where coalesce(
+                m.procedure_code_1, m.procedure_code_2, m.procedure_code_3, m.procedure_code_4,
+                m.procedure_code_5, m.procedure_code_6, m.procedure_code_7, m.procedure_code_8,
+                m.procedure_code_9, m.procedure_code_10, m.procedure_code_11, m.procedure_code_12,
+                m.procedure_code_13, m.procedure_code_14, m.procedure_code_15, m.procedure_code_16,
+                m.procedure_code_17, m.procedure_code_18, m.procedure_code_19, m.procedure_code_20,
+                m.procedure_code_21, m.procedure_code_22, m.procedure_code_23, m.procedure_code_24,
+                m.procedure_code_25
+            ) is not null
+            and coalesce(lower(m.procedure_code_type), 'icd-10-pcs') = 'icd-10-pcs'
+            and coalesce(m.claim_start_date, m.service_date) <= p.as_of
+            and coalesce(m.claim_start_date, m.service_date) > p.chronic_start
+    )
+    on columns('^procedure_code_[0-9]+$')
+    into name position value procedure_code
+),
+
+proc_claims as (
+    -- One row per claim and condition listing one of the condition's PCS codes, with the claim types for
+    -- which that claim alone meets the rule (one_mask, see the header) and the condition's period start.
+    select
+        q.*,
+        case
+            when q.condition_column_name in ('alcohol_use_disorders', 'drug_use_disorders') then 63
+            else r.one_class_mask & 63
+        end as one_mask,
+        case when r.reference_months = 12 then cast(p.as_of - interval '12' month as date) else p.chronic_start
+        end as period_start
+    from (
+        select
+            l.person_id,
+            l.claim_id,
+            c.condition_column_name,
+            max(l.dx_date) as dx_date,
+            bit_or(l.ccw_class) as ccw_class
+        from proc_lines as l
+        inner join chronic_condition_map as c on c.code = l.procedure_code and c.code_system = 'ICD-10-PCS'
+        where c.condition_column_name <> 'liver_disease_cirrhosis_and_other_liver_conditions_except_viral_hepatitis'
+        group by l.person_id, l.claim_id, c.condition_column_name
+    ) as q
+    inner join rules as r on r.condition_column_name = q.condition_column_name
+    cross join params as p
+),
+
+proc_alone as (
+    select distinct person_id, condition_column_name
+    from proc_claims
+    where (ccw_class & one_mask) <> 0 and dx_date > period_start
 ),
 
 fast as (
@@ -83,8 +157,21 @@ fast as (
         on x.person_id = f.person_id and x.condition_column_name = f.condition_column_name
 ),
 
+exact_pairs as (
+    -- The (person, condition) pairs counted claim by claim: the fast path's undecided ones, and those with
+    -- PCS claims that neither meet the rule alone nor are met by diagnoses already (e.g. one outpatient OUD
+    -- PCS claim plus one diagnosis claim on another day).
+    select person_id, condition_column_name from fast where needs_claims
+    union
+    select q.person_id, q.condition_column_name
+    from proc_claims as q
+    left join proc_alone as a on a.person_id = q.person_id and a.condition_column_name = q.condition_column_name
+    left join fast as f on f.person_id = q.person_id and f.condition_column_name = q.condition_column_name
+    where a.person_id is null and not coalesce(f.met and not f.needs_claims and f.has_other_code, false)
+),
+
 exact_people as (
-    select distinct person_id from fast where needs_claims
+    select distinct person_id from exact_pairs
 ),
 
 exact_lines as (
@@ -111,27 +198,44 @@ exact_lines as (
 ),
 
 exact_claims as (
-    -- One row per claim and condition: a claim qualifies when it lists a condition code and none of the
-    -- condition's exclusion codes.
+    -- One row per claim and condition: a claim qualifies when it lists a condition code (diagnosis or PCS)
+    -- and none of the condition's exclusion codes; one_mask: the claim types for which it qualifies alone.
     select
-        l.person_id,
-        l.claim_id,
-        c.condition_column_name,
-        max(l.dx_date) as dx_date,
-        bit_or(l.ccw_class) as ccw_class,
-        bool_or(c.inclusion_type = 'Include') and not bool_or(c.inclusion_type = 'Exclude') as qualifies
-    from exact_lines as l
-    inner join chronic_condition_map as c on c.code = l.diagnosis_code and c.code_system = 'ICD-10-CM'
-    inner join fast as f
-        on f.person_id = l.person_id and f.condition_column_name = c.condition_column_name and f.needs_claims
-    group by l.person_id, l.claim_id, c.condition_column_name
+        a.person_id,
+        a.claim_id,
+        a.condition_column_name,
+        max(a.dx_date) as dx_date,
+        bit_or(a.ccw_class) as ccw_class,
+        bit_or(a.one_mask) as one_mask,
+        bool_or(a.is_include) and not bool_or(a.is_exclude) as qualifies
+    from (
+        select
+            l.person_id,
+            l.claim_id,
+            c.condition_column_name,
+            l.dx_date,
+            l.ccw_class,
+            case when c.inclusion_type = 'Include' then c.one_class_mask else 0 end as one_mask,
+            c.inclusion_type = 'Include' as is_include,
+            c.inclusion_type = 'Exclude' as is_exclude
+        from exact_lines as l
+        inner join chronic_condition_map as c on c.code = l.diagnosis_code and c.code_system = 'ICD-10-CM'
+        inner join exact_pairs as x
+            on x.person_id = l.person_id and x.condition_column_name = c.condition_column_name
+        union all
+        select q.person_id, q.claim_id, q.condition_column_name, q.dx_date, q.ccw_class, q.one_mask, true, false
+        from proc_claims as q
+        inner join exact_pairs as x
+            on x.person_id = q.person_id and x.condition_column_name = q.condition_column_name
+    ) as a
+    group by a.person_id, a.claim_id, a.condition_column_name
 ),
 
 exact as (
     select
         e.person_id,
         e.condition_column_name,
-        bool_or((e.ccw_class & r.one_class_mask) <> 0 and e.dx_date > e.period_start)
+        bool_or((e.ccw_class & e.one_mask) <> 0 and e.dx_date > e.period_start)
         or count(
             distinct case when (e.ccw_class & r.min_claims_mask) <> 0 and e.dx_date > e.period_start then e.dx_date end
         ) >= coalesce(max(r.min_claims), 1000000) as met
@@ -151,13 +255,16 @@ exact as (
 ),
 
 dx_met as (
-    -- Met by the diagnosis claim rule. R75 alone (has_other_code false) does not qualify HIV/AIDS.
+    -- Met by the claim rule, by diagnosis or PCS codes (the "DX indicator" of OUD's exception below). R75
+    -- alone (has_other_code false) does not qualify HIV/AIDS; a pair without diagnoses has PCS claims.
     select person_id, condition_column_name from fast where met and not needs_claims and has_other_code
-    union all
+    union
     select e.person_id, e.condition_column_name
     from exact as e
-    inner join fast as f on f.person_id = e.person_id and f.condition_column_name = e.condition_column_name
-    where e.met and f.has_other_code
+    left join fast as f on f.person_id = e.person_id and f.condition_column_name = e.condition_column_name
+    where e.met and coalesce(f.has_other_code, true)
+    union
+    select person_id, condition_column_name from proc_alone
 ),
 
 code_claims as (
