@@ -98,6 +98,18 @@ MEDICAL: list[dict[str, Any]] = [
     _ip("sud_in", "c15", "2019-07-01", procedure_code_1=DETOX),
     # Liver disease: a procedure without a liver disease diagnosis on the claim does not count.
     _ip("liver_pcs_only", "c16", "2021-03-01", procedure_code_1=PARACENTESIS),
+    # Professional claims report procedures as CPT/HCPCS: an ICD-10-PCS field on one is not read.
+    {
+        "person_id": "professional_pcs",
+        "claim_id": "c17",
+        "claim_type": "professional",
+        "claim_start_date": "2021-03-01",
+        "claim_end_date": "2021-03-01",
+        "place_of_service_code": "11",
+        "hcpcs_code": "99213",
+        "diagnosis_code_1": NO_CONDITION,
+        "procedure_code_1": DETOX,
+    },
 ]
 
 PEOPLE = sorted({row["person_id"] for row in MEDICAL})
@@ -116,6 +128,7 @@ EXPECTED: dict[str, set[str]] = {
     "sud_out": set(),
     "sud_in": SUD,
     "liver_pcs_only": set(),
+    "professional_pcs": set(),
 }
 
 

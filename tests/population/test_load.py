@@ -85,6 +85,9 @@ def test_missing_required_column_names_file_and_field(tmp_path: Path) -> None:
         ("bill_type_code", "1X1"),
         ("paid_amount", "twelve"),
         ("claim_type", "dental"),
+        ("procedure_code_1", "0SRC0J"),  # ICD-10-PCS: 7 characters
+        ("procedure_code_3", "0SRCOJZ"),  # the letter O is not used in ICD-10-PCS
+        ("procedure_date_1", "2021-13-01"),
     ],
 )
 def test_bad_value_names_file_line_and_field(tmp_path: Path, field: str, value: str) -> None:

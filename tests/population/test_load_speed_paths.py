@@ -317,6 +317,30 @@ def test_icd10_checked_only_where_the_type_is_icd10(
     )
 
 
+@pytest.mark.parametrize(
+    ("kinds", "expected_line"),
+    [
+        ({}, 40),  # one type in the file: the distinct codes alone decide
+        ({40: "icd-9-pcs"}, 80),  # line 40 holds an ICD-9 procedure code, not checked; line 80 is ICD-10-PCS
+        ({40: "icd-9-pcs", 80: "ICD-9-PCS"}, None),
+    ],
+)
+def test_icd10pcs_checked_only_where_the_type_is_icd10pcs(
+    claims: Path, tmp_path: Path, kinds: dict[int, str], expected_line: int | None
+) -> None:
+    path = claims / "medical_claim.parquet"
+    medical = _set(_medical(claims), "procedure_code_2", {40: "8154", 80: "8154"})  # ICD-9: knee replacement
+    _write(path, _set(medical, "procedure_code_type", kinds))
+    if expected_line is None:
+        load_directory(claims, tmp_path / "a.duckdb")
+        return
+    error = _load_error(claims, tmp_path)
+    assert str(error) == (
+        f"{path}, line {expected_line}, field 'procedure_code_2': not an ICD-10-PCS code (7 characters, digits "
+        "and letters other than I and O) (got '8154')"
+    )
+
+
 def _pharmacy_dup(claims: Path) -> Path:
     path = claims / "pharmacy_claim.parquet"
     pharmacy = pq.read_table(path)

@@ -27,6 +27,7 @@ MODELS: tuple[str, ...] = (
     "staging/stg_pharmacy_claim",
     "staging/stg_person",
     "intermediate/int_person_diagnoses",
+    "intermediate/int_claim_procedures",
     "intermediate/int_inpatient_stays",
     "intermediate/int_stay_procedures",
     "intermediate/int_ed_visits",

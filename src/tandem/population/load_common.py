@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .load_tuva import CHECKS, LoadError, LoadResult, _normalise
+from .load_tuva import CHECKS, ICD10PCS_MESSAGE, ICD10PCS_PATTERN, LoadError, LoadResult, _normalise
 from .store import (
     TABLES,
     UNIQUE_KEYS,
@@ -36,9 +36,7 @@ SNOMED_MAP_PATH = DATA_DIR / "snomed_icd10_map.csv"
 MAX_DX = 25
 MAX_PX = 25  # procedure_code_1..25 of the Tuva input layer (store.TABLES["medical_claim"])
 ICD10_RE = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}")
-# The same rule as load_tuva.CHECKS["icd10pcs"] (source cited there): seven characters, digits and letters
-# other than I and O.
-ICD10PCS_RE = re.compile(r"[0-9A-HJ-NP-Z]{7}")
+ICD10PCS_RE = re.compile(ICD10PCS_PATTERN)  # load_tuva.CHECKS["icd10pcs"]'s rule (source cited there)
 
 # Encounter kinds and the claim line each becomes: (claim_type, bill type, revenue code, POS, HCPCS).
 # Synthea and FHIR carry no CPT codes; a representative E/M code stands in so that CMS-HCC's filtering
@@ -205,7 +203,7 @@ def check_icd10pcs(code: str, where: Where, field_name: str) -> str:
     cleaned = code.strip().replace(".", "").upper()
     if not ICD10PCS_RE.fullmatch(cleaned):
         raise LoadError(
-            f"not an ICD-10-PCS code (7 characters, digits and letters other than I and O; got {code!r})",
+            f"{ICD10PCS_MESSAGE} (got {code!r})",
             file=where.file,
             line=where.line,
             field=field_name,

@@ -52,6 +52,12 @@ class LoadError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+# ICD-10-PCS: seven characters, digits and letters without I and O (CMS, ICD-10-PCS Official Guidelines for
+# Coding and Reporting, A.1-A.2: "Letters O and I are not used to avoid confusion with 0 and 1"). Shared with
+# the FHIR loader's check at the source element (load_common.check_icd10pcs).
+ICD10PCS_PATTERN = "[0-9A-HJ-NP-Z]{7}"
+ICD10PCS_MESSAGE = "not an ICD-10-PCS code (7 characters, digits and letters other than I and O)"
+
 # Each check is a SQL predicate over the raw text value ``{v}`` (never NULL when evaluated) that is TRUE
 # for an acceptable value, plus the explanation given when it fails.
 CHECKS: dict[str, tuple[str, str]] = {
@@ -72,11 +78,9 @@ CHECKS: dict[str, tuple[str, str]] = {
         "regexp_full_match(upper(replace({v}, '.', '')), '[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}')",
         "not an ICD-10-CM code",
     ),
-    # ICD-10-PCS: seven characters, digits and letters without I and O (CMS, ICD-10-PCS Official Guidelines
-    # for Coding and Reporting, A.1-A.2: "Letters O and I are not used to avoid confusion with 0 and 1").
     "icd10pcs": (
-        "regexp_full_match(upper(replace({v}, '.', '')), '[0-9A-HJ-NP-Z]{7}')",
-        "not an ICD-10-PCS code (7 characters, digits and letters other than I and O)",
+        f"regexp_full_match(upper(replace({{v}}, '.', '')), '{ICD10PCS_PATTERN}')",
+        ICD10PCS_MESSAGE,
     ),
     "bill_type": (
         "regexp_full_match(upper({v}), '0?[0-9]{2}[0-9A-Z]')",

@@ -65,33 +65,12 @@ with_exclusion_code as (
 ),
 
 proc_lines as (
-    -- Procedure codes are institutional claim-header fields (store.py), so this keeps only the lines that
-    -- carry one in any position (the coalesce) before unpivoting: professional lines, most of the ~34 M,
-    -- are dropped by the filter. Claim date as for diagnoses.
-    unpivot (
-        select
-            m.person_id,
-            m.claim_id,
-            coalesce(m.claim_start_date, m.service_date) as dx_date,
-            m.ccw_class,
-            columns('^procedure_code_[0-9]+$')
-        from stg_medical_claim as m
-        cross join params as p
-        where coalesce(
-                m.procedure_code_1, m.procedure_code_2, m.procedure_code_3, m.procedure_code_4,
-                m.procedure_code_5, m.procedure_code_6, m.procedure_code_7, m.procedure_code_8,
-                m.procedure_code_9, m.procedure_code_10, m.procedure_code_11, m.procedure_code_12,
-                m.procedure_code_13, m.procedure_code_14, m.procedure_code_15, m.procedure_code_16,
-                m.procedure_code_17, m.procedure_code_18, m.procedure_code_19, m.procedure_code_20,
-                m.procedure_code_21, m.procedure_code_22, m.procedure_code_23, m.procedure_code_24,
-                m.procedure_code_25
-            ) is not null
-            and coalesce(lower(m.procedure_code_type), 'icd-10-pcs') = 'icd-10-pcs'
-            and coalesce(m.claim_start_date, m.service_date) <= p.as_of
-            and coalesce(m.claim_start_date, m.service_date) > p.chronic_start
-    )
-    on columns('^procedure_code_[0-9]+$')
-    into name position value procedure_code
+    -- The claims' ICD-10-PCS codes (int_claim_procedures: codes of lines typed empty or icd-10-pcs), in the
+    -- chronic window, dated like diagnoses (the claim's start date).
+    select c.person_id, c.claim_id, c.claim_date as dx_date, c.ccw_class, c.procedure_code
+    from int_claim_procedures as c
+    cross join params as p
+    where c.claim_date <= p.as_of and c.claim_date > p.chronic_start
 ),
 
 proc_claims as (
