@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tandem.population import load_tuva
-from tandem.population.load_tuva import LoadError, load_directory
+from tandem.population.load_tuva import ICD10PCS_MESSAGE, LoadError, load_directory
 from tandem.synth.generator import generate
 
 DUP_MESSAGE = "duplicate medical_claim key (claim_id, claim_line_number, data_source); first seen at line {}"
@@ -335,9 +335,9 @@ def test_icd10pcs_checked_only_where_the_type_is_icd10pcs(
         load_directory(claims, tmp_path / "a.duckdb")
         return
     error = _load_error(claims, tmp_path)
-    assert str(error) == (
-        f"{path}, line {expected_line}, field 'procedure_code_2': not an ICD-10-PCS code (7 characters, digits "
-        "and letters other than I and O) (got '8154')"
+    assert (
+        str(error)
+        == f"{path}, line {expected_line}, field 'procedure_code_2': {ICD10PCS_MESSAGE} (got '8154')"
     )
 
 
