@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import charlson, features, hcc_sql
 from .spark_sql import to_spark
@@ -114,7 +115,12 @@ def build_features_spark(
             _run_models(session)
         finally:
             helper.close()
-        result = session.sql("SELECT * FROM fct_person_features").toArrow()
+        # Handed over as Parquet files, not `toArrow()`: the socket-served Arrow collect hung now and then in
+        # local mode (the driver waiting in SocketAuthServer.getResult after the batches were served; seen
+        # in CI and in test runs, never reproduced on demand), and files are what a cluster would hand over.
+        out = Path(tmp) / "fct_person_features"
+        session.sql("SELECT * FROM fct_person_features").write.parquet(str(out))
+        result = pq.read_table(out)
         cached: Any = session.catalog
         cached.clearCache()
     names = [features._window_name(n, short, long) for n in result.column_names]
