@@ -7,7 +7,8 @@ what lets downstream readmission and condition-specific analytics find realistic
 
 MS-DRG numbers and relative weights are approximate FY2024 values (CMS IPPS Final Rule Table 5, from
 memory; rounded). Lengths of stay are rough medians from the same table's geometric mean LOS.
-ICD-10-PCS codes are given for the surgical reasons only.
+ICD-10-PCS codes are given for the surgical reasons only, each with the surgeon's CPT code and specialty
+for the professional claim.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class AdmitReason:
     affinity: tuple[tuple[str, float], ...]
     kind: str = "medical"  # medical | surgical | psych | sud
     pcs: str = ""
+    surgeon: tuple[str, str] = ("", "")  # surgical reasons: (CPT code, provider role) of the surgeon's claim
 
 
 ADMIT_REASONS: Final[tuple[AdmitReason, ...]] = (
@@ -53,7 +55,20 @@ ADMIT_REASONS: Final[tuple[AdmitReason, ...]] = (
     AdmitReason("J690", "177", 1.75, 6.0, 0.05, (("dementia", 1.2), ("parkinsons", 1.5), ("stroke", 0.8))),
     AdmitReason("N179", "682", 1.50, 4.5, 0.2, (("chronic_kidney_disease", 2.0), ("heart_failure", 0.5))),
     AdmitReason("N390", "690", 0.80, 3.5, 0.6, (("dementia", 1.2),)),
-    AdmitReason("I214", "280", 1.65, 4.5, 0.3, (("ischemic_heart_disease", 2.5), ("diabetes", 0.3))),
+    # Myocardial infarction, half treated medically and half with a coronary stent (DRG 247, percutaneous
+    # cardiovascular procedure with drug-eluting stent).
+    AdmitReason("I214", "280", 1.65, 4.5, 0.15, (("ischemic_heart_disease", 1.25), ("diabetes", 0.15))),
+    AdmitReason(
+        "I214",
+        "247",
+        2.05,
+        2.5,
+        0.15,
+        (("ischemic_heart_disease", 1.25), ("diabetes", 0.15)),
+        kind="surgical",
+        pcs="027034Z",
+        surgeon=("92928", "cardiology"),
+    ),
     AdmitReason(
         "I639", "065", 1.05, 3.5, 0.3, (("stroke", 2.0), ("atrial_fibrillation", 1.2), ("hypertension", 0.2))
     ),
@@ -76,8 +91,32 @@ ADMIT_REASONS: Final[tuple[AdmitReason, ...]] = (
         (("osteoporosis", 1.5), ("dementia", 0.8), ("parkinsons", 0.8)),
         kind="surgical",
         pcs="0QS604Z",
+        surgeon=("27236", "orthopedics"),
     ),
-    AdmitReason("M1711", "470", 1.90, 2.0, 0.1, (("arthritis", 1.2),), kind="surgical", pcs="0SRC0JZ"),
+    AdmitReason(
+        "M1711",
+        "470",
+        1.90,
+        2.0,
+        0.1,
+        (("arthritis", 1.2),),
+        kind="surgical",
+        pcs="0SRC0JZ",
+        surgeon=("27447", "orthopedics"),
+    ),
+    # Type 2 diabetes with peripheral angiopathy and gangrene, below-knee amputation (DRG 617, amputation of
+    # lower limb for endocrine, nutritional and metabolic disorders with CC).
+    AdmitReason(
+        "E1152",
+        "617",
+        1.95,
+        5.5,
+        0.0,
+        (("diabetes", 0.08),),  # additive weights cannot require PVD too: diabetes alone
+        kind="surgical",
+        pcs="0Y6H0Z1",
+        surgeon=("27880", "orthopedics"),
+    ),
     AdmitReason("F209", "885", 1.30, 9.0, 0.0, (("serious_mental_illness", 5.0),), kind="psych"),
     AdmitReason(
         "F332", "885", 1.30, 7.0, 0.0, (("depression", 1.2), ("serious_mental_illness", 0.5)), kind="psych"

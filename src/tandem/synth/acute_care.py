@@ -49,6 +49,8 @@ _IP_DRG: Final = np.array(DRG.indices([r.drg for r in ADMIT_REASONS]))
 _IP_WEIGHT: Final = np.array([r.drg_weight for r in ADMIT_REASONS])
 _IP_KIND: Final = np.array([r.kind for r in ADMIT_REASONS])
 _IP_PCS: Final = np.array([PCS[r.pcs] if r.pcs else -1 for r in ADMIT_REASONS])
+_SURGEON_CPT: Final = np.array([HCPCS[r.surgeon[0]] if r.surgeon[0] else -1 for r in ADMIT_REASONS])
+_SURGEON_ROLE: Final = np.array([r.surgeon[1] for r in ADMIT_REASONS])
 _AFTERCARE: Final = np.array(ICD.indices(list(AFTERCARE_CODES)))
 
 
@@ -333,8 +335,12 @@ def _inpatient_professional(b: ClaimBuilder, pop: Population, stays: Stays, dx: 
         em=True,
     )
     surg = np.flatnonzero(_IP_KIND[stays.reason] == "surgical")
-    code = np.where(_IP_CODE[stays.reason[surg]] == ICD["M1711"], HCPCS["27447"], HCPCS["27236"])
+    code = _SURGEON_CPT[stays.reason[surg]]
     sday = np.minimum(admit[surg] + 1, dis[surg])
+    surgeon = np.zeros(len(surg), dtype=np.int64)
+    for role in sorted(set(_SURGEON_ROLE[_SURGEON_ROLE != ""])):
+        mine = _SURGEON_ROLE[stays.reason[surg]] == role
+        surgeon[mine] = provider(role, pop.number[p[surg[mine]]])
     first = b.add_claims(
         len(surg),
         dx[surg],
@@ -342,7 +348,7 @@ def _inpatient_professional(b: ClaimBuilder, pop: Population, stays: Stays, dx: 
         start=sday,
         end=sday,
         pos=POS["21"],
-        render=provider("orthopedics", pop.number[p[surg]]),
+        render=surgeon,
         **group_billing(pop.number[p[surg]] * 23),
         share=SHARE_PART_B,
     )

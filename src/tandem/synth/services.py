@@ -74,6 +74,8 @@ HCPCS_PRICE: Final[dict[str, float]] = {
     # Cardiology, imaging, procedures.
     "27447": 1350,
     "27236": 1250,
+    "92928": 640,  # coronary stent, single vessel (approximate national PFS amount, from memory)
+    "27880": 1050,  # amputation, leg, through tibia and fibula (approximate, from memory)
     "93000": 16,
     "93005": 9,
     "93306": 205,
@@ -207,7 +209,19 @@ DISCHARGE_DISPOSITIONS: Final[tuple[str, ...]] = (
     "51",
     "62",
 )
-PROCEDURE_CODES: Final[tuple[str, ...]] = ("0QS604Z", "0SRC0JZ", "5A1D70Z", "5A1945Z", "30233N1")
+# ICD-10-PCS codes on inpatient claims (new codes go last: the vocabulary's order fixes its indices). The
+# coronary stent (027034Z, an AHRQ PQI cardiac procedure) and the below-knee amputation (0Y6H0Z1, PQI 16's
+# numerator) let the synthetic population exercise the PQI procedure rules and the planned-readmission
+# procedure lists.
+PROCEDURE_CODES: Final[tuple[str, ...]] = (
+    "0QS604Z",
+    "0SRC0JZ",
+    "5A1D70Z",
+    "5A1945Z",
+    "30233N1",
+    "027034Z",
+    "0Y6H0Z1",
+)
 
 # Office E&M level mix for established patients 99211-99215 (Medicare Part B utilisation shares,
 # roughly 2%/11%/42%/38%/7%); sicker people shift toward 99214/99215.
