@@ -138,8 +138,11 @@ def _run_models(spark: SparkSession) -> None:
         else:
             name = model.split("/")[-1]
             sql = to_spark((features.SQL_DIR / f"{model}.sql").read_text(encoding="utf-8"))
-        frame = spark.sql(sql).cache()
-        frame.createOrReplaceTempView(name)
+        # Each model is computed and cut from its lineage as it is made (a plan leaf for the models that read
+        # it), as the HCC step below is: with only `cache()`, the final model's analysed plan held every
+        # model's full plan, inlined once per reference, and analysis ran the driver out of heap once the
+        # procedure models were added (a 400-person sample, 2 GB, in CI).
+        _checkpoint(spark, spark.sql(sql)).createOrReplaceTempView(name)
 
 
 def hcc_tables() -> dict[str, pa.Table]:
