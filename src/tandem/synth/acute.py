@@ -104,13 +104,15 @@ ADMIT_REASONS: Final[tuple[AdmitReason, ...]] = (
         pcs="0SRC0JZ",
         surgeon=("27447", "orthopedics"),
     ),
-    # Type 2 diabetes with peripheral angiopathy and gangrene, below-knee amputation (DRG 617, amputation of
-    # lower limb for endocrine, nutritional and metabolic disorders with CC).
+    # Gangrene from atherosclerosis of the right leg in a person with diabetes, below-knee amputation (DRG 240,
+    # amputation for circulatory system disorders except upper limb and toe with CC). With diabetes among the
+    # secondary diagnoses this is AHRQ PQI 16 and no other PQI (a diabetic-gangrene principal E11.52 would
+    # already count as PQI 03).
     AdmitReason(
-        "E1152",
-        "617",
-        1.95,
-        5.5,
+        "I70261",
+        "240",
+        2.45,
+        6.0,
         0.0,
         (("diabetes", 0.08),),  # additive weights cannot require PVD too: diabetes alone
         kind="surgical",
