@@ -104,10 +104,10 @@ ADMIT_REASONS: Final[tuple[AdmitReason, ...]] = (
         pcs="0SRC0JZ",
         surgeon=("27447", "orthopedics"),
     ),
-    # Gangrene from atherosclerosis of the right leg in a person with diabetes, below-knee amputation (DRG 240,
-    # amputation for circulatory system disorders except upper limb and toe with CC). With diabetes among the
-    # secondary diagnoses this is AHRQ PQI 16 and no other PQI (a diabetic-gangrene principal E11.52 would
-    # already count as PQI 03).
+    # Gangrene from atherosclerosis of the right leg in a person with diabetes, below-knee amputation (DRG
+    # 240, amputation for circulatory system disorders except upper limb and toe with CC). With diabetes
+    # among the secondary diagnoses this is AHRQ PQI 16 and no other PQI (a diabetic-gangrene principal
+    # E11.52 would already count as PQI 03).
     AdmitReason(
         "I70261",
         "240",
