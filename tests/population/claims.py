@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from tandem.population.features import _install_params, _install_value_sets, open_session, run_models
 from tandem.population.store import TABLES
 
 
@@ -97,3 +99,31 @@ def professional(claim_id: str, date: str, dx: str = "I10", **extra: Any) -> dic
         "diagnosis_code_1": dx,
         **extra,
     }
+
+
+def query_models(db: Path, as_of: dt.date, *queries: str) -> list[list[tuple[Any, ...]]]:
+    """The rows of each query after every feature model has run as of ``as_of`` (default windows), for tests
+    that look inside an intermediate model rather than at the final features."""
+    con = open_session(db)
+    try:
+        _install_value_sets(con)
+        _install_params(con, as_of, 6, 12, 24, 90)
+        run_models(con)
+        return [con.execute(q).fetchall() for q in queries]
+    finally:
+        con.close()
+
+
+def ccw_conditions(db: Path, as_of: dt.date, people: list[str]) -> dict[str, set[str]]:
+    """Person -> CCW conditions met (int_chronic_conditions), checking the model keeps one row per pair."""
+    rows, dupes = query_models(
+        db,
+        as_of,
+        "SELECT person_id, condition_column_name FROM int_chronic_conditions",
+        "SELECT count(*) - count(DISTINCT (person_id, condition_column_name)) FROM int_chronic_conditions",
+    )
+    assert dupes == [(0,)]
+    found: dict[str, set[str]] = {p: set() for p in people}
+    for person, condition in rows:
+        found[person].add(condition)
+    return found

@@ -18,15 +18,11 @@ import pytest
 
 from tandem.population.features import (
     DATA_DIR,
-    _install_params,
-    _install_value_sets,
     build_features,
-    open_session,
-    run_models,
 )
 from tandem.population.load_tuva import load_directory
 
-from .claims import inpatient, write_dataset
+from .claims import ccw_conditions, inpatient, write_dataset
 from .test_engines import assert_same_tables, spark  # noqa: F401  (spark: the engines tests' fixture)
 
 AS_OF = dt.date(2021, 6, 30)
@@ -143,22 +139,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def conditions(store: Path) -> dict[str, set[str]]:
-    con = open_session(store)
-    try:
-        _install_value_sets(con)
-        _install_params(con, AS_OF, 6, 12, 24, 90)
-        run_models(con)
-        rows = con.execute("SELECT person_id, condition_column_name FROM int_chronic_conditions").fetchall()
-        dupes = con.execute(
-            "SELECT count(*) - count(DISTINCT (person_id, condition_column_name)) FROM int_chronic_conditions"
-        ).fetchone()
-    finally:
-        con.close()
-    assert dupes == (0,)
-    found: dict[str, set[str]] = {p: set() for p in PEOPLE}
-    for person, condition in rows:
-        found[person].add(condition)
-    return found
+    return ccw_conditions(store, AS_OF, PEOPLE)
 
 
 def test_cases_cover_every_person() -> None:

@@ -15,14 +15,10 @@ import pytest
 
 from tandem.population.features import (
     DATA_DIR,
-    _install_params,
-    _install_value_sets,
-    open_session,
-    run_models,
 )
 from tandem.population.load_tuva import load_directory
 
-from .claims import inpatient, professional, write_dataset
+from .claims import ccw_conditions, inpatient, professional, write_dataset
 
 AS_OF = dt.date(2021, 6, 30)
 TUVA_HIERARCHY = Path(
@@ -227,22 +223,7 @@ def conditions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     eligibility = [{"person_id": p, "member_id": p} for p in PEOPLE]
     db = tmp / "store.duckdb"
     load_directory(write_dataset(tmp / "in", eligibility, MEDICAL, PHARMACY), db)
-    con = open_session(db)
-    try:
-        _install_value_sets(con)
-        _install_params(con, AS_OF, 6, 12, 24, 90)
-        run_models(con)
-        rows = con.execute("SELECT person_id, condition_column_name FROM int_chronic_conditions").fetchall()
-        dupes = con.execute(
-            "SELECT count(*) - count(DISTINCT (person_id, condition_column_name)) FROM int_chronic_conditions"
-        ).fetchone()
-    finally:
-        con.close()
-    assert dupes == (0,)
-    found: dict[str, set[str]] = {p: set() for p in PEOPLE}
-    for person, condition in rows:
-        found[person].add(condition)
-    return found
+    return ccw_conditions(db, AS_OF, list(PEOPLE))
 
 
 def test_diagnosis_codes_used_by_the_cases_are_in_the_value_set() -> None:

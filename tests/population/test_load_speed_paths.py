@@ -288,57 +288,40 @@ def test_spaces_inside_text_are_no_padding(claims: Path, tmp_path: Path) -> None
     assert payers == [("medicaid",), ("medicare",)]
 
 
-def _with_kinds(medical: pa.Table, kinds: dict[int, str]) -> pa.Table:
-    return _set(medical, "diagnosis_code_type", kinds)
+# Code columns checked only on lines of their own code system: (column, type column, ICD-9 code, message).
+DX = ("diagnosis_code_2", "diagnosis_code_type", "4019", "not an ICD-10-CM code")  # ICD-9: hypertension
+PX = ("procedure_code_2", "procedure_code_type", "8154", ICD10PCS_MESSAGE)  # ICD-9: knee replacement
 
 
 @pytest.mark.parametrize(
-    ("kinds", "expected_line"),
+    ("code", "kinds", "expected_line"),
     [
-        ({}, 40),  # one type in the file: the distinct codes alone decide
-        ({40: "icd-9-cm"}, 80),  # line 40 holds an ICD-9 code, not checked; line 80 is ICD-10
-        ({40: "icd-9-cm", 80: "ICD-9-CM"}, None),
-        ({80: "icd-9-cm", 40: "ICD-10-CM"}, 40),
+        (DX, {}, 40),  # one type in the file: the distinct codes alone decide
+        (DX, {40: "icd-9-cm"}, 80),  # line 40 holds an ICD-9 code, not checked; line 80 is ICD-10
+        (DX, {40: "icd-9-cm", 80: "ICD-9-CM"}, None),
+        (DX, {80: "icd-9-cm", 40: "ICD-10-CM"}, 40),
+        (PX, {}, 40),
+        (PX, {40: "icd-9-pcs"}, 80),
+        (PX, {40: "icd-9-pcs", 80: "ICD-9-PCS"}, None),
+        (PX, {80: "icd-9-pcs", 40: "ICD-10-PCS"}, 40),
     ],
 )
 def test_icd10_checked_only_where_the_type_is_icd10(
-    claims: Path, tmp_path: Path, kinds: dict[int, str], expected_line: int | None
+    claims: Path,
+    tmp_path: Path,
+    code: tuple[str, str, str, str],
+    kinds: dict[int, str],
+    expected_line: int | None,
 ) -> None:
+    column, type_column, icd9, message = code
     path = claims / "medical_claim.parquet"
-    medical = _set(_medical(claims), "diagnosis_code_2", {40: "4019", 80: "4019"})
-    _write(path, _with_kinds(medical, kinds))
+    medical = _set(_medical(claims), column, {40: icd9, 80: icd9})
+    _write(path, _set(medical, type_column, kinds))
     if expected_line is None:
         load_directory(claims, tmp_path / "a.duckdb")
         return
     error = _load_error(claims, tmp_path)
-    assert (
-        str(error)
-        == f"{path}, line {expected_line}, field 'diagnosis_code_2': not an ICD-10-CM code (got '4019')"
-    )
-
-
-@pytest.mark.parametrize(
-    ("kinds", "expected_line"),
-    [
-        ({}, 40),  # one type in the file: the distinct codes alone decide
-        ({40: "icd-9-pcs"}, 80),  # line 40 holds an ICD-9 procedure code, not checked; line 80 is ICD-10-PCS
-        ({40: "icd-9-pcs", 80: "ICD-9-PCS"}, None),
-    ],
-)
-def test_icd10pcs_checked_only_where_the_type_is_icd10pcs(
-    claims: Path, tmp_path: Path, kinds: dict[int, str], expected_line: int | None
-) -> None:
-    path = claims / "medical_claim.parquet"
-    medical = _set(_medical(claims), "procedure_code_2", {40: "8154", 80: "8154"})  # ICD-9: knee replacement
-    _write(path, _set(medical, "procedure_code_type", kinds))
-    if expected_line is None:
-        load_directory(claims, tmp_path / "a.duckdb")
-        return
-    error = _load_error(claims, tmp_path)
-    assert (
-        str(error)
-        == f"{path}, line {expected_line}, field 'procedure_code_2': {ICD10PCS_MESSAGE} (got '8154')"
-    )
+    assert str(error) == f"{path}, line {expected_line}, field '{column}': {message} (got '{icd9}')"
 
 
 def _pharmacy_dup(claims: Path) -> Path:

@@ -11,15 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from tandem.population.features import (
-    _install_params,
-    _install_value_sets,
     build_features,
-    open_session,
-    run_models,
 )
 from tandem.population.load_tuva import load_directory
 
-from .claims import professional, write_dataset
+from .claims import professional, query_models, write_dataset
 
 AS_OF = dt.date(2021, 6, 30)
 
@@ -48,17 +44,12 @@ MEDICAL = [
 def _diagnoses(tmp_path: Path) -> dict[str, dict[str, Any]]:
     db = tmp_path / "store.duckdb"
     load_directory(write_dataset(tmp_path / "in", [{}], MEDICAL, []), db)
-    con = open_session(db)
-    try:
-        _install_value_sets(con)
-        _install_params(con, AS_OF, 6, 12, 24, 90)
-        run_models(con)
-        rows = con.execute(
-            "SELECT diagnosis_code, in_long_window, hcc_eligible, chronic_first_date, chronic_last_date, "
-            "chronic_inpatient FROM int_person_diagnoses WHERE person_id = 'p1'"
-        ).fetchall()
-    finally:
-        con.close()
+    (rows,) = query_models(
+        db,
+        AS_OF,
+        "SELECT diagnosis_code, in_long_window, hcc_eligible, chronic_first_date, chronic_last_date, "
+        "chronic_inpatient FROM int_person_diagnoses WHERE person_id = 'p1'",
+    )
     names = ("in_long_window", "hcc_eligible", "first", "last", "inpatient")
     return {code: dict(zip(names, rest, strict=True)) for code, *rest in rows}
 

@@ -17,15 +17,11 @@ import pytest
 
 from tandem.population.features import (
     DATA_DIR,
-    _install_params,
-    _install_value_sets,
     build_features,
-    open_session,
-    run_models,
 )
 from tandem.population.load_tuva import load_directory
 
-from .claims import inpatient, write_dataset
+from .claims import inpatient, query_models, write_dataset
 
 AS_OF = dt.date(2021, 6, 30)
 HEART_FAILURE = "I50.23"  # acute on chronic systolic heart failure: CCS 108, not planned
@@ -173,18 +169,14 @@ def test_planned_readmissions_are_not_counted(store: Path) -> None:
 
 
 def test_stay_principal_diagnosis_and_flags(store: Path) -> None:
-    con = open_session(store)
-    try:
-        _install_value_sets(con)
-        _install_params(con, AS_OF, 6, 12, 24, 90)
-        run_models(con)
-        stays = con.execute(
-            "SELECT person_id, admit_date, n_claims, principal_dx_code, is_any_cause_readmission, "
-            "is_planned, is_readmission FROM int_readmissions ORDER BY person_id, admit_date"
-        ).fetchall()
-        lace_stays = con.execute("SELECT count(*) FROM int_lace").fetchone()
-    finally:
-        con.close()
+    stays, lace = query_models(
+        store,
+        AS_OF,
+        "SELECT person_id, admit_date, n_claims, principal_dx_code, is_any_cause_readmission, "
+        "is_planned, is_readmission FROM int_readmissions ORDER BY person_id, admit_date",
+        "SELECT count(*) FROM int_lace",
+    )
+    lace_stays = lace[0]
     by_person: dict[str, list[tuple[Any, ...]]] = {}
     for person, *rest in stays:
         by_person.setdefault(person, []).append(tuple(rest))
@@ -210,16 +202,11 @@ def test_stay_principal_diagnosis_and_flags(store: Path) -> None:
 
 def test_stay_procedures(store: Path) -> None:
     """Every ICD-10-PCS code of a stay's claims, once; other code systems are left out."""
-    con = open_session(store)
-    try:
-        _install_value_sets(con)
-        _install_params(con, AS_OF, 6, 12, 24, 90)
-        run_models(con)
-        rows = con.execute(
-            "SELECT person_id, procedure_code FROM int_stay_procedures ORDER BY person_id, procedure_code"
-        ).fetchall()
-    finally:
-        con.close()
+    (rows,) = query_models(
+        store,
+        AS_OF,
+        "SELECT person_id, procedure_code FROM int_stay_procedures ORDER BY person_id, procedure_code",
+    )
     assert rows == [
         ("kidney_transplant", "0TY00Z0"),
         ("kidney_transplant", "5A1945Z"),
