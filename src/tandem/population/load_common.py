@@ -188,27 +188,21 @@ def parse_amount(value: str | None, where: Where, field_name: str) -> float | No
     return amount
 
 
-def check_icd10(code: str, where: Where, field_name: str) -> str:
+def _check_code(code: str, where: Where, field_name: str, pattern: re.Pattern[str], message: str) -> str:
+    """A code in its stored form, or an error at its source element, before the store's generic re-check
+    (which could only name the converted column)."""
     cleaned = code.strip().replace(".", "").upper()
-    if not ICD10_RE.fullmatch(cleaned):
-        raise LoadError(
-            f"not an ICD-10-CM code (got {code!r})", file=where.file, line=where.line, field=field_name
-        )
+    if not pattern.fullmatch(cleaned):
+        raise LoadError(f"{message} (got {code!r})", file=where.file, line=where.line, field=field_name)
     return cleaned
+
+
+def check_icd10(code: str, where: Where, field_name: str) -> str:
+    return _check_code(code, where, field_name, ICD10_RE, "not an ICD-10-CM code")
 
 
 def check_icd10pcs(code: str, where: Where, field_name: str) -> str:
-    """Reject a malformed procedure code at its source element, before the store's generic re-check
-    (which could only name the converted column)."""
-    cleaned = code.strip().replace(".", "").upper()
-    if not ICD10PCS_RE.fullmatch(cleaned):
-        raise LoadError(
-            f"{ICD10PCS_MESSAGE} (got {code!r})",
-            file=where.file,
-            line=where.line,
-            field=field_name,
-        )
-    return cleaned
+    return _check_code(code, where, field_name, ICD10PCS_RE, ICD10PCS_MESSAGE)
 
 
 def _visit_codes(
