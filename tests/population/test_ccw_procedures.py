@@ -183,3 +183,29 @@ def test_same_conditions_on_spark(spark: Any, store: Path) -> None:  # noqa: F81
     found = {p: set((text or "").split()) for p, text in zip(people, lists, strict=True)}
     assert {p: found.get(p, set()) for p in PEOPLE} == EXPECTED
     assert all(n == len(found[p]) for p, n in zip(people, counts, strict=True))
+
+
+def test_pcs_rule_follows_the_claims_qualification_text() -> None:
+    """The rules file's `pcs_rule` is transcribed from Tuva's text; every condition with PCS codes has one."""
+    with (DATA_DIR / "cms_chronic_conditions_rules.csv").open() as fh:
+        rules = {r["condition_column_name"]: r for r in csv.DictReader(fh)}
+    for name, r in rules.items():
+        text = r["claims_qualification"]
+        expected = (
+            "one_claim"
+            if "Procedure codes require only one claim" in text
+            else "needs_diagnosis_on_claim"
+            if "Procedures must have at least one associated" in text
+            else ""
+        )
+        assert r["pcs_rule"] == expected, name
+    with (DATA_DIR / "cms_chronic_conditions_other_codes.csv").open() as fh:
+        with_pcs = {
+            r["condition_column_name"] for r in csv.DictReader(fh) if r["code_system"] == "ICD-10-PCS"
+        }
+    assert {n: rules[n]["pcs_rule"] for n in with_pcs} == {
+        "alcohol_use_disorders": "one_claim",
+        "drug_use_disorders": "one_claim",
+        LIVER: "needs_diagnosis_on_claim",
+        OUD: "",
+    }

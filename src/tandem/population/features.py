@@ -105,6 +105,7 @@ PLANNED_READMISSION_FILES = {
 # CCW claim types as int_person_diagnoses numbers them (ccw_class bits); "all" = every non-drug claim type.
 CCW_CLAIM_TYPES = {"ip": 1, "snf": 2, "hha": 4, "hop": 8, "carrier": 16, "other": 32, "ed": 64}
 CCW_ALL_TYPES = ("ip", "snf", "hha", "hop", "carrier", "other")
+PCS_CLAIM_TYPES = 63  # every claim-type bit but ED's (64)
 
 
 def ccw_class_mask(types: str) -> int:
@@ -142,6 +143,25 @@ def _install_chronic_condition_map(con: duckdb.DuckDBPyConnection) -> None:
             "min_claims_mask": pa.array(
                 [ccw_class_mask(t or "") for t in rules["min_claims_types"].to_pylist()], pa.int32()
             ),
+            # ICD-10-PCS codes (rules file `pcs_rule`, from Tuva's claims_qualification text): a claim with
+            # one meets the rule alone for these claim types — any type for `one_claim` (alcohol/drug use
+            # disorders), else the rule's one-claim types without the ED clause, which is ICD-10-CM only
+            # (OUD) — and `needs_diagnosis_on_claim` (liver disease) leaves the codes unread: such a
+            # claim already counts by its diagnosis.
+            "pcs_one_class_mask": pa.array(
+                [
+                    ccw_class_mask("all")
+                    if rule == "one_claim"
+                    else ccw_class_mask(types or "") & PCS_CLAIM_TYPES
+                    for rule, types in zip(
+                        rules["pcs_rule"].to_pylist(), rules["one_claim_types"].to_pylist(), strict=True
+                    )
+                ],
+                pa.int32(),
+            ),
+            "pcs_counts": pa.array(
+                [rule != "needs_diagnosis_on_claim" for rule in rules["pcs_rule"].to_pylist()]
+            ),
         }
     )
     con.register("ccw_rules_input", rule_table)
@@ -174,7 +194,8 @@ def _install_chronic_condition_map(con: duckdb.DuckDBPyConnection) -> None:
                    c.condition_column_name
                        = 'human_immunodeficiency_virus_and_or_acquired_immunodeficiency_syndrome_hiv_aids'
                        AND c.code_system = 'ICD-10-CM' AND c.code = 'R75' AS needs_other_claim,
-                   r.reference_months, r.one_class_mask, r.min_claims, r.min_claims_mask
+                   r.reference_months, r.one_class_mask, r.min_claims, r.min_claims_mask,
+                   r.pcs_one_class_mask, r.pcs_counts
             FROM codes AS c
             INNER JOIN ccw_rules_input AS r USING (condition_column_name)
             """,

@@ -32,11 +32,15 @@
 -- require only one claim to qualify" (one claim of any non-drug type); OUD, "1 inpatient claim OR 2 other
 -- non-drug claims ... with a ICD-10-CM or ICD-10-PCS code" (the one-ED-claim clause is for ICD-10-CM only);
 -- liver disease, "Procedures must have at least one associated liver disease diagnosis on claim", so such a
--- claim already counts by its diagnosis and the procedure adds nothing (not read). A PCS claim that meets the
+-- claim already counts by its diagnosis and the procedure adds nothing (not read). These readings are data: the
+-- rules file's pcs_rule, as pcs_one_class_mask and pcs_counts (features._install_chronic_condition_map).
+-- A PCS claim that meets the
 -- rule on its own decides the condition (proc_alone); otherwise the pair goes to the exact path, where the
 -- PCS claims are counted with the person's diagnosis claims under the same rule.
 with rules as (
-    select distinct condition_column_name, reference_months, one_class_mask, min_claims, min_claims_mask
+    select distinct
+        condition_column_name, reference_months, one_class_mask, min_claims, min_claims_mask,
+        pcs_one_class_mask, pcs_counts
     from chronic_condition_map
 ),
 
@@ -78,10 +82,7 @@ proc_claims as (
     -- which that claim alone meets the rule (one_mask, see the header) and the condition's period start.
     select
         q.*,
-        case
-            when q.condition_column_name in ('alcohol_use_disorders', 'drug_use_disorders') then 63
-            else r.one_class_mask & 63
-        end as one_mask,
+        r.pcs_one_class_mask as one_mask,
         case when r.reference_months = 12 then cast(p.as_of - interval '12' month as date) else p.chronic_start
         end as period_start
     from (
@@ -93,7 +94,7 @@ proc_claims as (
             bit_or(l.ccw_class) as ccw_class
         from proc_lines as l
         inner join chronic_condition_map as c on c.code = l.procedure_code and c.code_system = 'ICD-10-PCS'
-        where c.condition_column_name <> 'liver_disease_cirrhosis_and_other_liver_conditions_except_viral_hepatitis'
+        where c.pcs_counts
         group by l.person_id, l.claim_id, c.condition_column_name
     ) as q
     inner join rules as r on r.condition_column_name = q.condition_column_name
