@@ -8,6 +8,7 @@ people editing these files are not programmers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
@@ -426,8 +427,10 @@ PQI_KEYS = {
 PQI_PROCEDURE_FILE = Path(__file__).resolve().parent / "data" / "ahrq_pqi_procedures.csv"
 
 
+@functools.cache
 def pqi_procedure_sets() -> dict[str, frozenset[str]]:
-    """value_set_name -> ICD-10-PCS codes of the shipped AHRQ PQI procedure value sets."""
+    """value_set_name -> ICD-10-PCS codes of the shipped AHRQ PQI procedure value sets (read once: every
+    criteria parse checks names against it, every run reads its codes)."""
     sets: dict[str, set[str]] = {}
     with PQI_PROCEDURE_FILE.open(encoding="utf-8") as f:
         next(f)  # header: code,value_set_name,pqi_number
