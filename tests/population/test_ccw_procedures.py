@@ -22,7 +22,7 @@ from tandem.population.features import (
 )
 from tandem.population.load_tuva import load_directory
 
-from .claims import ccw_conditions, inpatient, write_dataset
+from .claims import ccw_conditions, inpatient, professional, write_dataset
 from .test_engines import assert_same_tables, spark  # noqa: F401  (spark: the engines tests' fixture)
 
 AS_OF = dt.date(2021, 6, 30)
@@ -74,16 +74,7 @@ MEDICAL: list[dict[str, Any]] = [
     _outpatient("oud_op_two", "c8", "2021-03-01", procedure_code_2=OUD_PCS),
     # A procedure-code claim and a diagnosis claim (F11.20) on another day are two qualifying claims.
     _outpatient("oud_op_and_dx", "c9", "2021-02-01", procedure_code_1=OUD_PCS),
-    {
-        "person_id": "oud_op_and_dx",
-        "claim_id": "c10",
-        "claim_type": "professional",
-        "claim_start_date": "2021-03-01",
-        "claim_end_date": "2021-03-01",
-        "place_of_service_code": "11",
-        "hcpcs_code": "99213",
-        "diagnosis_code_1": "F11.20",
-    },
+    professional("c10", "2021-03-01", dx="F11.20", person_id="oud_op_and_dx"),
     # An ED outpatient claim: one suffices for OUD with an ICD-10-CM code only.
     _outpatient("oud_ed", "c11", "2021-03-01", revenue_center_code="0450", procedure_code_1=OUD_PCS),
     # The same code read as ICD-9 procedure does not count, nor does an unrelated ICD-10-PCS code.
@@ -95,17 +86,7 @@ MEDICAL: list[dict[str, Any]] = [
     # Liver disease: a procedure without a liver disease diagnosis on the claim does not count.
     _ip("liver_pcs_only", "c16", "2021-03-01", procedure_code_1=PARACENTESIS),
     # Professional claims report procedures as CPT/HCPCS: an ICD-10-PCS field on one is not read.
-    {
-        "person_id": "professional_pcs",
-        "claim_id": "c17",
-        "claim_type": "professional",
-        "claim_start_date": "2021-03-01",
-        "claim_end_date": "2021-03-01",
-        "place_of_service_code": "11",
-        "hcpcs_code": "99213",
-        "diagnosis_code_1": NO_CONDITION,
-        "procedure_code_1": DETOX,
-    },
+    professional("c17", "2021-03-01", dx=NO_CONDITION, person_id="professional_pcs", procedure_code_1=DETOX),
 ]
 
 PEOPLE = sorted({row["person_id"] for row in MEDICAL})
