@@ -88,6 +88,40 @@ def test_any_and_measure_are_exclusive() -> None:
         parse(text)
 
 
+ANY = MINIMAL.replace(
+    'measure = "age"\nat_least = 18',
+    'any = [\n  { measure = "age", at_least = 18, label = "an adult" },\n'
+    '  { measure = "ed_visits_12m", at_least = 6 },\n]',
+)
+
+
+def test_alternatives_are_named_and_labelled() -> None:
+    (adult,) = parse(ANY).criteria
+    assert [(key, x.describe()) for key, x in adult.alternatives] == [
+        ("adult:age", "an adult"),
+        ("adult:ed_visits_12m", "ed_visits_12m at least 6"),
+    ]
+    assert parse(MINIMAL).criteria[0].alternatives == ()  # one way to meet it: nothing to tell apart
+    oregon = load(CRITERIA_DIR / "careoregon.toml")
+    assert [x.describe() for _, x in oregon.criteria[1].alternatives] == [
+        "a non-obstetric inpatient stay",
+        "6 or more ED visits",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('"ed_visits_12m"', '"age"'), r"criteria\[1\]\.any\[2\]\.measure: 'age' is already an alternative"),
+        (("at_least = 6 }", "at_least = 6, colour = 1 }"), r"criteria\[1\]\.any\[2\]\.colour: unknown key"),
+        (('label = "an adult"', "label = 3"), r"criteria\[1\]\.any\[1\]\.label: must be text"),
+    ],
+)
+def test_alternative_mistakes(change: tuple[str, str], message: str) -> None:
+    with pytest.raises(CriteriaError, match=message):
+        parse(ANY.replace(*change))
+
+
 def test_duplicate_keys_and_bad_toml() -> None:
     twice = MINIMAL + '[[criteria]]\nkey = "adult"\nlabel = "x"\nmeasure = "age"\nat_least = 1\n'
     with pytest.raises(CriteriaError, match=r"criteria\[2\].key: 'adult' is used twice"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +106,44 @@ def test_filters(client: Client, scored: tuple[StratificationRun, Patient, Patie
     assert p1 in html and p2 not in html
     html = client.get(f"/population/runs/{run.pk}/?min_score=2.5").content.decode()
     assert p1 in html and p2 not in html
+    # Camden's criteria each have one way to be met, so there is nothing to filter on; an unknown or
+    # unusable value is ignored, not an error.
     html = client.get(f"/population/runs/{run.pk}/?criterion=complexity&min_score=abc").content.decode()
-    assert p1 in html and p2 in html
+    assert p1 in html and p2 in html and 'name="criterion"' not in html
+
+
+def test_filter_by_the_alternative_met(client: Client, tmp_path: Path) -> None:
+    people = [
+        person("stay", nonobstetric_ip_admits_12m=1, ed_visits_12m=0, hcc_v28_normalized=3.0),
+        person("ed", nonobstetric_ip_admits_12m=0, ed_visits_12m=7, hcc_v28_normalized=2.0),
+        person("both", nonobstetric_ip_admits_12m=2, ed_visits_12m=6, hcc_v28_normalized=1.0),
+    ]
+    run = record_run(
+        Population(people=people), load(CRITERIA_DIR / "careoregon.toml"), as_of=dt.date(2021, 6, 30),
+        db_path=tmp_path / "x.duckdb", started_at=timezone.now(),
+    ).run  # fmt: skip
+    pseudo = {s.person_id: s.pseudo_id for s in run.scores.all()}
+    client.force_login(make_user(Role.ANALYST))
+    page = BeautifulSoup(client.get(f"/population/runs/{run.pk}/").content, "html.parser")
+    choices = [(o["value"], o.get_text()) for o in page.select("select[name=criterion] option")]
+    label = "a non-obstetric inpatient stay or 6 or more ED visits in 12 months"
+    assert choices == [
+        ("", "Any"),
+        ("utilisation:nonobstetric_ip_admits_12m", f"{label}: a non-obstetric inpatient stay"),
+        ("utilisation:ed_visits_12m", f"{label}: 6 or more ED visits"),
+    ]
+
+    def listed(query: str) -> set[str]:
+        html = client.get(f"/population/runs/{run.pk}/?{query}").content.decode()
+        return {p for p, code in pseudo.items() if code in html}
+
+    assert listed("criterion=utilisation:ed_visits_12m") == {"ed", "both"}
+    assert listed("criterion=utilisation:nonobstetric_ip_admits_12m") == {"stay", "both"}
+    assert listed("criterion=utilisation") == {"stay", "ed", "both"}  # not a choice: ignored
+    body = client.get(f"/population/runs/{run.pk}/export.csv?criterion=utilisation:ed_visits_12m").content
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert [r["pseudo_id"] for r in rows] == [pseudo["ed"], pseudo["both"]]
+    assert rows[0]["criteria_met"] == "adult utilisation utilisation:ed_visits_12m"
 
 
 def test_csv_export_is_audited(client: Client, scored: tuple[StratificationRun, Patient, Patient]) -> None:

@@ -111,8 +111,17 @@ def test_each_exclusion(change: dict[str, Any], status: AppStatus, reason: str) 
 def test_careoregon_or_rule() -> None:
     by_ed = one(person(nonobstetric_ip_admits_12m=0, ed_visits_12m=6), OREGON)
     obstetric_only = one(person(nonobstetric_ip_admits_12m=0, ed_visits_12m=5), OREGON)
-    assert by_ed.eligible and not obstetric_only.eligible
+    both = one(person(ed_visits_12m=9), OREGON)
+    assert by_ed.eligible and not obstetric_only.eligible and both.eligible
     assert obstetric_only.criteria_met == ["adult"]
+    # Which alternative each person met is kept: the run page filters on it.
+    assert by_ed.criteria_met == ["adult", "utilisation", "utilisation:ed_visits_12m"]
+    assert both.criteria_met == [
+        "adult",
+        "utilisation",
+        "utilisation:nonobstetric_ip_admits_12m",
+        "utilisation:ed_visits_12m",
+    ]
 
 
 def test_capacity_and_ranking() -> None:

@@ -205,6 +205,11 @@ def test_same_as_evaluate_for_everyone(name: str) -> None:
     eligible = result.assessments
     for cr in criteria.criteria:
         assert any(cr.key not in a.criteria_met for a in reference)
+        for key, _ in cr.alternatives:  # each way of meeting it is met alone by someone eligible
+            assert any(
+                key in a.criteria_met and sum(k.startswith(f"{cr.key}:") for k in a.criteria_met) == 1
+                for a in eligible
+            ), key
     flags = {f for a in reference for f in a.flags}
     assert "rising_risk" in flags
     if name != "bare":

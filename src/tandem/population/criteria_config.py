@@ -67,6 +67,10 @@ class CriteriaError(ValueError):
 class Condition:
     measure: str
     at_least: float
+    label: str = ""
+
+    def describe(self) -> str:
+        return self.label or f"{self.measure} at least {self.at_least:g}"
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,18 @@ class Criterion:
     key: str
     label: str
     any_of: tuple[Condition, ...]
+
+    @property
+    def alternatives(self) -> tuple[tuple[str, Condition], ...]:
+        """A key per way of meeting the criterion, when there is more than one.
+
+        Everyone ranked has met every criterion, so "met this criterion" tells a reviewer nothing; which
+        alternative they met (an inpatient stay, or six ED visits) does, and is what the run page filters on.
+        Measures are unique within a criterion (the parser checks), so ``key:measure`` names one alternative.
+        """
+        if len(self.any_of) < 2:
+            return ()
+        return tuple((f"{self.key}:{c.measure}", c) for c in self.any_of)
 
 
 @dataclass(frozen=True)
@@ -329,15 +345,27 @@ def _criteria(r: _Reader, data: dict[str, Any]) -> tuple[Criterion, ...]:
         raw = [item] if "measure" in item else item["any"]
         if not isinstance(raw, list) or not raw:
             raise r.fail(f"{where}.any", "must be a non-empty list of { measure = ..., at_least = ... }")
-        conditions = []
+        conditions: list[Condition] = []
         for j, cond in enumerate(raw, start=1):
             ckey = where if "measure" in item else f"{where}.any[{j}]"
             if not isinstance(cond, dict) or "at_least" not in cond:
                 raise r.fail(f"{ckey}.at_least", "missing; every condition needs a threshold")
+            if "any" in item:
+                extra = sorted(set(cond) - {"measure", "at_least", "label"})
+                if extra:
+                    raise r.fail(f"{ckey}.{extra[0]}", "unknown key (allowed: measure, at_least, label)")
+            measure = r.measure(cond.get("measure"), f"{ckey}.measure")
+            if any(c.measure == measure for c in conditions):
+                raise r.fail(
+                    f"{ckey}.measure",
+                    f"{measure!r} is already an alternative of this criterion (the lower threshold decides)",
+                )
+            label = cond.get("label", "") if "any" in item else ""
+            if not isinstance(label, str):
+                raise r.fail(f"{ckey}.label", "must be text")
             conditions.append(
                 Condition(
-                    measure=r.measure(cond.get("measure"), f"{ckey}.measure"),
-                    at_least=r.number(cond, f"{ckey}.at_least", 0),
+                    measure=measure, at_least=r.number(cond, f"{ckey}.at_least", 0), label=label.strip()
                 )
             )
         out.append(Criterion(key=key, label=r.text(item, f"{where}.label"), any_of=tuple(conditions)))

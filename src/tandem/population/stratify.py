@@ -649,7 +649,11 @@ def evaluate(
         person_id = str(row["person_id"])
         complexity = complexity_flags(row, criteria)
         m = measures(row, criteria, names=used, complexity=complexity)
-        met = [c.key for c in criteria.criteria if any(m[x.measure] >= x.at_least for x in c.any_of)]
+        met = []
+        for c in criteria.criteria:
+            if any(m[x.measure] >= x.at_least for x in c.any_of):
+                met.append(c.key)
+                met.extend(k for k, x in c.alternatives if m[x.measure] >= x.at_least)
         flags = modifiable_flags(row, criteria)
         prior = previous.get(person_id)
         rising = None
@@ -661,7 +665,7 @@ def evaluate(
             person_id=person_id,
             row=row,
             criteria_met=met,
-            eligible=len(met) == len(criteria.criteria),
+            eligible=all(c.key in met for c in criteria.criteria),
             exclusions=exclusions(row, criteria, app_status.get(person_id, NO_STATUS)),
             complexity=complexity,
             flags=flags,
@@ -1114,12 +1118,14 @@ def evaluate_table(
         m["index_admission"] = cols.present("index_admit_date").astype(float)
     if "complexity_flags" in used:
         m["complexity_flags"] = np.sum(list(complexity.values()), axis=0, dtype=float)
-    met: dict[str, np.ndarray] = {}
+    met: dict[str, np.ndarray] = {}  # criteria, each followed by its alternatives (as `evaluate` lists them)
     for cr in criteria.criteria:
         met[cr.key] = none.copy()
         for x in cr.any_of:
             met[cr.key] |= m[x.measure] >= x.at_least
-    eligible = np.logical_and.reduce(list(met.values())) if met else ~none
+        for key, x in cr.alternatives:
+            met[key] = m[x.measure] >= x.at_least
+    eligible = np.logical_and.reduce([met[cr.key] for cr in criteria.criteria]) if met else ~none
 
     prior = _Prior.join(person_ids, previous, as_of)
     rising = (

@@ -78,8 +78,16 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(request: HttpRequest, run: StratificationRun) -> dict[str, Any]:
+    """The filters the run offers; "met by" lists the alternatives of criteria that have more than one.
+
+    Everyone ranked met every criterion, so a filter on the criteria themselves would narrow nothing.
+    """
     try:
-        criteria = [(c.key, c.label) for c in parse(run.criteria_text, source=run.criteria_name).criteria]
+        criteria = [
+            (key, f"{c.label}: {x.describe()}")
+            for c in parse(run.criteria_text, source=run.criteria_name).criteria
+            for key, x in c.alternatives
+        ]
     except CriteriaError:
         criteria = []
     flag = request.GET.get("flag", "")
