@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from . import charlson, hcc_sql, lace
-from .store import in_use_error, is_lock_conflict, limit_memory, resolve_db_path
+from .store import empty_code_columns, in_use_error, is_lock_conflict, limit_memory, resolve_db_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SQL_DIR = PACKAGE_DIR / "sql"
@@ -237,6 +237,7 @@ def _hcc_scores(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def run_models(con: duckdb.DuckDBPyConnection) -> None:
+    empty = empty_code_columns(con)
     for model in MODELS:
         if model.startswith("charlson:"):
             _, name, source = model.split(":")
@@ -246,6 +247,10 @@ def run_models(con: duckdb.DuckDBPyConnection) -> None:
         else:
             name = model.split("/")[-1]
             sql = (SQL_DIR / f"{model}.sql").read_text(encoding="utf-8")
+            if model == "staging/stg_medical_claim" and empty:
+                # The models read code positions as COLUMNS('^diagnosis_code_[0-9]+$'): positions no
+                # stored file has a code in are not offered to them (1M members: -2 s of unpivoting).
+                sql = f"SELECT * EXCLUDE ({', '.join(empty)}) FROM ({sql})"
             kind = "VIEW" if model in VIEW_MODELS else "TABLE"
             con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
 

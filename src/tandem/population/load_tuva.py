@@ -21,6 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .store import (
+    POSITIONAL_CODES,
     TABLES,
     UNIQUE_KEYS,
     Column,
@@ -143,6 +144,7 @@ class LoadedFile:
     data: pa.Table | None = None  # CSV only: all columns as text, plus __line
     view: str = ""  # name of the relation holding the file on the load connection
     untrimmed: set[str] = field(default_factory=set)  # text columns holding blank or space-padded values
+    empty_codes: set[str] = field(default_factory=set)  # diagnosis/procedure positions with no code at all
 
     def scan(self) -> str:
         """The file's columns without line numbers: what a check that only asks "is there any?" reads."""
@@ -442,10 +444,12 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
             if any(k[0] is not None and k[0] != system for k in kinds):
                 mixed.add(check)
     for order, col in code_columns:
-        failure, normal = _check_codes(con, loaded, col, col.check in mixed)
+        failure, normal, has_codes = _check_codes(con, loaded, col, col.check in mixed)
         if failure is not None:
             failures.append((failure, order, col.name, CHECKS[col.check][1]))
         stored_form = stored_form and normal
+        if not has_codes and col.name in POSITIONAL_CODES:
+            loaded.empty_codes.add(col.name)
     if failures:
         line, _, name, message = min(failures)
         bad = con.execute(
@@ -457,8 +461,9 @@ def _validate(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> bool:
 
 def _check_codes(
     con: duckdb.DuckDBPyConnection, loaded: LoadedFile, col: Column, mixed_kinds: bool
-) -> tuple[int | None, bool]:
-    """(first line with an invalid code or None, whether every code is already in its stored form).
+) -> tuple[int | None, bool, bool]:
+    """(first line with an invalid code or None, whether every code is already in its stored form,
+    whether the column holds any code at all).
 
     ICD-10-CM (ICD-10-PCS) is checked only on lines whose ``diagnosis_code_type``
     (``procedure_code_type``) is empty or icd-10-cm (icd-10-pcs); when the file holds no other type (the
@@ -479,13 +484,14 @@ def _check_codes(
         WITH d AS (SELECT DISTINCT {text} AS v{kind} FROM {loaded.scan()})
         SELECT list(DISTINCT v) FILTER (WHERE {value} IS NOT NULL{skip} AND NOT ({predicate})),
                count(*) FILTER (WHERE v IS NOT NULL AND (v IS DISTINCT FROM {normal}
-                                 OR {_blank_or_padded("v")}))
+                                 OR {_blank_or_padded("v")})),
+               count(*) FILTER (WHERE {value} IS NOT NULL)
         FROM d
         """
     ).fetchall()[0]
-    bad, to_normalise = counts[0] or [], int(counts[1] or 0)
+    bad, to_normalise, has_codes = counts[0] or [], int(counts[1] or 0), bool(counts[2])
     if not bad:
-        return None, to_normalise == 0
+        return None, to_normalise == 0, has_codes
     extra = ""
     if skip:
         kind_column, system = CODE_SYSTEMS[col.check]
@@ -493,7 +499,7 @@ def _check_codes(
     line = con.execute(
         f"SELECT min(__line) FROM {loaded.source()} WHERE list_contains(?, {text}){extra}", [bad]
     ).fetchall()[0][0]
-    return int(line), False
+    return int(line), False, has_codes
 
 
 def _stored_value(loaded: LoadedFile, col: Column) -> str:
@@ -666,14 +672,25 @@ def load_directory(
         new_files: list[StoredFile] = []
         try:
             for loaded in plan:
+                # A diagnosis or procedure position without a single code is left out of the manifest's
+                # columns: it reads as NULL like a column the file lacks, and the feature models skip it.
+                present = [
+                    c.name
+                    for c in TABLES[loaded.table]
+                    if c.name in loaded.types and c.name not in loaded.empty_codes
+                ]
                 if adopt[id(loaded)]:
-                    present = [c.name for c in TABLES[loaded.table] if c.name in loaded.types]
                     stored = write_file(
                         con, store_path, loaded.table, loaded.num_rows, copy_from=loaded.path, columns=present
                     )
                 else:
                     stored = write_file(
-                        con, store_path, loaded.table, loaded.num_rows, select=_typed_select(loaded)
+                        con,
+                        store_path,
+                        loaded.table,
+                        loaded.num_rows,
+                        select=_typed_select(loaded),
+                        columns=present,
                     )
                 new_files.append(stored)
         except BaseException:

@@ -5,7 +5,8 @@ Spark SQL; the rewrites below cover what it does not translate with the same mea
 DuckDB by the engine-equality test:
 
 * DuckDB's simplified ``UNPIVOT ... ON COLUMNS('regex')`` becomes Spark's ``UNPIVOT (v FOR n IN (...))``
-  over the explicit column list (both drop NULL values by default).
+  over the explicit column list (both drop NULL values by default); ``COLUMNS('regex')`` elsewhere in a
+  select list, and ``COALESCE(*COLUMNS('regex'))``, become the explicit code columns.
 * ``to_days(n)`` day arithmetic becomes ``date_add`` / ``date_sub``.
 * ``date_diff('year', a, b)`` counts year boundaries in DuckDB but whole years in Spark: rewritten as
   ``year(b) - year(a)``.
@@ -26,11 +27,10 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 
-from .store import N_DIAGNOSES, N_PROCEDURES
+from .store import DIAGNOSIS_POSITIONS, PROCEDURE_POSITIONS
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-DIAGNOSIS_COLUMNS = tuple(f"diagnosis_code_{i}" for i in range(1, N_DIAGNOSES + 1))
-CODE_COLUMNS = DIAGNOSIS_COLUMNS + tuple(f"procedure_code_{i}" for i in range(1, N_PROCEDURES + 1))
+CODE_COLUMNS = DIAGNOSIS_POSITIONS + PROCEDURE_POSITIONS
 _MACRO = re.compile(r"create\s+or\s+replace\s+temp\s+macro\s+(\w+)\s*\((\w+)\)\s+as\s+(.*?);", re.I | re.S)
 
 
@@ -73,6 +73,30 @@ def _unpivot(node: exp.Expr) -> exp.Expr:
         f"SELECT * FROM ({select.sql('spark')}) UNPIVOT ({value_col} FOR {name_col} IN ({', '.join(names)}))"
     )
     return sqlglot.parse_one(spark, read="spark")
+
+
+def _code_columns(node: exp.Expr) -> exp.Expr:
+    """``COLUMNS('regex')`` in a select list, and ``f(*COLUMNS('regex'))`` in COALESCE, as explicit columns.
+
+    Spark reads every stored position (the exported store has them all), so the expansion is over all of
+    them; DuckDB leaves out the positions no file has a code in (`features.run_models`).
+    """
+    if isinstance(node, exp.Select) and any(isinstance(e, exp.Columns) for e in node.expressions):
+        projections: list[exp.Expr] = []
+        for item in node.expressions:
+            if isinstance(item, exp.Columns) and not item.args.get("unpack"):
+                projections += [exp.column(c) for c in _columns_regex(item, CODE_COLUMNS)]
+            else:
+                projections.append(item)
+        node.set("expressions", projections)
+        return node
+    if isinstance(node, exp.Coalesce) and isinstance(node.this, exp.Columns) and node.this.args.get("unpack"):
+        names = _columns_regex(node.this, CODE_COLUMNS)
+        rest = [e.copy() for e in node.expressions]
+        return exp.Coalesce(this=exp.column(names[0]), expressions=[exp.column(c) for c in names[1:]] + rest)
+    if isinstance(node, exp.Columns):
+        raise NotImplementedError("COLUMNS() is translated only in a select list or as COALESCE(*COLUMNS())")
+    return node
 
 
 def _day_arithmetic(node: exp.Expr) -> exp.Expr:
@@ -165,6 +189,7 @@ def to_spark(duckdb_sql: str) -> str:
     tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
     for rewrite in (
         _unpivot,
+        _code_columns,
         _inline_macros(lace_macros()),
         _day_arithmetic,
         _year_diff,

@@ -30,6 +30,12 @@ DB_ENV_VAR = "TANDEM_ANALYTICS_DB"
 
 N_DIAGNOSES = 25
 N_PROCEDURES = 25
+DIAGNOSIS_POSITIONS = tuple(f"diagnosis_code_{i}" for i in range(1, N_DIAGNOSES + 1))
+PROCEDURE_POSITIONS = tuple(f"procedure_code_{i}" for i in range(1, N_PROCEDURES + 1))
+# Positional code columns: a file's position without a single code is left out of the manifest's columns
+# at load (it reads as NULL, as if the file lacked it), so the feature models can skip it
+# (`empty_code_columns`).
+POSITIONAL_CODES = frozenset(DIAGNOSIS_POSITIONS + PROCEDURE_POSITIONS)
 
 
 @dataclass(frozen=True)
@@ -295,17 +301,18 @@ def write_file(
     columns: list[str] | None = None,
 ) -> StoredFile:
     """Write one new file for ``table`` under the files folder, not yet listed in the manifest: the rows
-    of ``select`` as Parquet, or a copy of ``copy_from`` (a file already in the stored form, holding
-    ``columns``). The caller passes it to `commit_files`, or deletes it if the load fails first."""
+    of ``select`` as Parquet, or a copy of ``copy_from`` (a file already in the stored form). ``columns``:
+    the columns the manifest lists for it (default: all of the table's), those read from the file; the
+    others read as NULL (`POSITIONAL_CODES`). The caller passes it to `commit_files`, or deletes it if
+    the load fails first."""
     name = new_file_name(table)
     target = files_dir(db_path) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     if copy_from is not None:
         shutil.copyfile(copy_from, target)
-        present = list(columns or [])
     else:
         con.execute(f"COPY ({select}) TO '{_sql_path(target)}' (FORMAT parquet)")
-        present = [c.name for c in TABLES[table]]
+    present = list(columns) if columns is not None else [c.name for c in TABLES[table]]
     return StoredFile(table, target, name, rows, present)
 
 
@@ -351,6 +358,25 @@ def stored_files(
         [table],
     ).fetchall()
     return [StoredFile(table, folder / r[0], r[0], int(r[1]), list(r[2])) for r in rows]
+
+
+def empty_code_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Diagnosis and procedure positions that no stored medical-claim file lists (see `POSITIONAL_CODES`).
+
+    The feature models unpivot every position a line may hold a code in; positions known to be empty
+    in every file are left out of their staging view, which is most of the unpivot's work on data that
+    fills 18 of 25 diagnosis positions and 2 of 25 procedure positions. Position 1 of each is always read,
+    so the models always have a column to unpivot. A store without files (none loaded, or one from before
+    files) has none empty.
+    """
+    try:
+        rows = con.execute("SELECT columns FROM store_file WHERE table_name = 'medical_claim'").fetchall()
+    except duckdb.CatalogException:
+        return []
+    if not rows:
+        return []
+    listed = {c for r in rows for c in r[0]}
+    return [c for c in (*DIAGNOSIS_POSITIONS[1:], *PROCEDURE_POSITIONS[1:]) if c not in listed]
 
 
 def refresh_views(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str]) -> None:
@@ -417,7 +443,10 @@ def commit_files(
                     f"COPY (SELECT * FROM ({source}) AS o WHERE NOT EXISTS (SELECT 1 FROM __incoming_keys "
                     f"AS n WHERE {key_match('o', 'n', table)})) TO '{_sql_path(target)}' (FORMAT parquet)"
                 )
-                columns = [c.name for c in TABLES[table]]
+                # its rows are a subset of the old file's: a code position empty there is empty here
+                columns = [
+                    c.name for c in TABLES[table] if c.name in f.columns or c.name not in POSITIONAL_CODES
+                ]
                 replacements[f.name] = StoredFile(table, target, name, int(f.rows - hit), columns)
             con.execute("DROP TABLE IF EXISTS __incoming_keys")
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -29,13 +29,7 @@ lines as (
     select
         m.person_id,
         coalesce(m.claim_start_date, m.service_date) as dx_date,
-        m.diagnosis_code_1, m.diagnosis_code_2, m.diagnosis_code_3, m.diagnosis_code_4,
-        m.diagnosis_code_5, m.diagnosis_code_6, m.diagnosis_code_7, m.diagnosis_code_8,
-        m.diagnosis_code_9, m.diagnosis_code_10, m.diagnosis_code_11, m.diagnosis_code_12,
-        m.diagnosis_code_13, m.diagnosis_code_14, m.diagnosis_code_15, m.diagnosis_code_16,
-        m.diagnosis_code_17, m.diagnosis_code_18, m.diagnosis_code_19, m.diagnosis_code_20,
-        m.diagnosis_code_21, m.diagnosis_code_22, m.diagnosis_code_23, m.diagnosis_code_24,
-        m.diagnosis_code_25
+        columns('^diagnosis_code_[0-9]+$')
     from stg_medical_claim as m
     inner join stay_people as s on s.person_id = m.person_id
     where coalesce(m.diagnosis_code_type, 'icd-10-cm') = 'icd-10-cm'

@@ -49,13 +49,7 @@ claim_lines as (
             ),
             false
         ) as hcc_line,
-        m.diagnosis_code_1, m.diagnosis_code_2, m.diagnosis_code_3, m.diagnosis_code_4,
-        m.diagnosis_code_5, m.diagnosis_code_6, m.diagnosis_code_7, m.diagnosis_code_8,
-        m.diagnosis_code_9, m.diagnosis_code_10, m.diagnosis_code_11, m.diagnosis_code_12,
-        m.diagnosis_code_13, m.diagnosis_code_14, m.diagnosis_code_15, m.diagnosis_code_16,
-        m.diagnosis_code_17, m.diagnosis_code_18, m.diagnosis_code_19, m.diagnosis_code_20,
-        m.diagnosis_code_21, m.diagnosis_code_22, m.diagnosis_code_23, m.diagnosis_code_24,
-        m.diagnosis_code_25
+        columns('^diagnosis_code_[0-9]+$')
     from stg_medical_claim as m
     cross join params as p
     left join eligible_hcpcs as h on h.hcpcs_cpt_code = m.hcpcs_code
@@ -95,13 +89,7 @@ lines as (
             when c.dx_date > y.year_start then c.ccw_class * 8
             else c.ccw_class * 1024
         end as facts,
-        c.diagnosis_code_1, c.diagnosis_code_2, c.diagnosis_code_3, c.diagnosis_code_4,
-        c.diagnosis_code_5, c.diagnosis_code_6, c.diagnosis_code_7, c.diagnosis_code_8,
-        c.diagnosis_code_9, c.diagnosis_code_10, c.diagnosis_code_11, c.diagnosis_code_12,
-        c.diagnosis_code_13, c.diagnosis_code_14, c.diagnosis_code_15, c.diagnosis_code_16,
-        c.diagnosis_code_17, c.diagnosis_code_18, c.diagnosis_code_19, c.diagnosis_code_20,
-        c.diagnosis_code_21, c.diagnosis_code_22, c.diagnosis_code_23, c.diagnosis_code_24,
-        c.diagnosis_code_25
+        columns('^diagnosis_code_[0-9]+$')
     from claim_lines as c
     cross join params as p
     cross join ccw_year as y
