@@ -144,6 +144,12 @@ def test_filter_by_the_alternative_met(client: Client, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(body.decode())))
     assert [r["pseudo_id"] for r in rows] == [pseudo["ed"], pseudo["both"]]
     assert rows[0]["criteria_met"] == "adult utilisation utilisation:ed_visits_12m"
+    # A run recorded before alternatives were kept has criterion keys only: no choice to offer.
+    for score in run.scores.all():
+        score.criteria_met = [k for k in score.criteria_met if ":" not in k]
+        score.save()
+    html = client.get(f"/population/runs/{run.pk}/").content.decode()
+    assert 'name="criterion"' not in html
 
 
 def test_csv_export_is_audited(client: Client, scored: tuple[StratificationRun, Patient, Patient]) -> None:
