@@ -155,6 +155,22 @@ def test_explanations_match_a_per_person_reading_of_the_contributions() -> None:
     got = model.explain("t", z, n=3)
     assert len(got) == 500 and got == expected
     assert got[0] == "" and got[3] == ""
+    # Equal contributions: the earlier feature first, as a stable sort orders them.
+    tied = RiskModel(
+        features=tuple((f"f{i}", "identity") for i in range(4)),
+        mean=np.zeros(4),
+        std=np.ones(4),
+        intercepts={"t": 0.0},
+        coefficients={"t": np.array([1.0, 2.0, 1.0, 2.0])},
+        record={},
+    )
+    rows = np.array([[2.0, 1.0, 2.0, 1.0], [0.0, 1.0, 2.0, 1.0], [1.0, 0.5, -1.0, 0.5]])
+    assert tied.explain("t", rows, n=3) == [
+        "f0 (+2.00); f1 (+2.00); f2 (+2.00)",
+        "f1 (+2.00); f2 (+2.00); f3 (+2.00)",
+        "f0 (+1.00); f1 (+1.00); f3 (+1.00)",
+    ]
+    assert tied.explain("t", rows, n=9)[0] == "f0 (+2.00); f1 (+2.00); f2 (+2.00); f3 (+2.00)"
 
 
 def test_explanation_numbers_are_printf_two_decimals() -> None:
