@@ -90,16 +90,17 @@ def _filters(request: HttpRequest, run: StratificationRun) -> dict[str, Any]:
         ]
     except CriteriaError:
         criteria = []
-    # Every ranked person met each criterion one way or another, so the first ranked row names an
-    # alternative whenever the run recorded them; runs from before they were recorded offer no choice.
-    first = (
-        RiskScore.objects.filter(run=run, rank__isnull=False)
-        .order_by("rank")
-        .values_list("criteria_met", flat=True)
-        .first()
-    )
-    if criteria and first is not None and not any(":" in key for key in first):
-        criteria = []
+    if criteria:
+        # Every ranked person met each criterion one way or another, so the first ranked row names an
+        # alternative whenever the run recorded them; runs from before they were recorded offer no choice.
+        first = (
+            RiskScore.objects.filter(run=run, rank__isnull=False)
+            .order_by("rank")
+            .values_list("criteria_met", flat=True)
+            .first()
+        )
+        if first is not None and not set(first) & {key for key, _ in criteria}:
+            criteria = []
     flag = request.GET.get("flag", "")
     criterion = request.GET.get("criterion", "")
     try:
