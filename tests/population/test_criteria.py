@@ -115,6 +115,7 @@ def test_alternatives_are_named_and_labelled() -> None:
         (('"ed_visits_12m"', '"age"'), r"criteria\[1\]\.any\[2\]\.measure: 'age' is already an alternative"),
         (("at_least = 6 }", "at_least = 6, colour = 1 }"), r"criteria\[1\]\.any\[2\]\.colour: unknown key"),
         (('label = "an adult"', "label = 3"), r"criteria\[1\]\.any\[1\]\.label: must be text"),
+        (('key = "adult"', 'key = "adult:age"'), r"criteria\[1\]\.key: no ':' in a key"),
     ],
 )
 def test_alternative_mistakes(change: tuple[str, str], message: str) -> None:

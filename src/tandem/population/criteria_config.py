@@ -337,6 +337,8 @@ def _criteria(r: _Reader, data: dict[str, Any]) -> tuple[Criterion, ...]:
         if unknown:
             raise r.fail(f"{where}.{unknown[0]}", "unknown key (allowed: key, label, measure, at_least, any)")
         key = r.text(item, f"{where}.key")
+        if ":" in key:
+            raise r.fail(f"{where}.key", "no ':' in a key (a run records alternatives as key:measure)")
         if key in seen:
             raise r.fail(f"{where}.key", f"{key!r} is used twice")
         seen.add(key)
