@@ -46,6 +46,14 @@ MEDICATIONS = [
     ("rx2", "p1", "e5", "860975", "2021-05-01", "2021-07-01", 2, 40.0, 30.0),
     ("rx3", "p2", "e7", "312940", "2021-02-01", "2021-03-03", 1, 25.0, 20.0),
 ]
+# Procedures (written only when asked): patient, encounter, SNOMED CT code, description, date. A heart
+# transplant on p1's second stay makes that readmission planned (CMS PA v4.0: always-planned CCS 176); the
+# medication reconciliation has no ICD-10-PCS mapping and the office-visit PCI would be billed as CPT.
+PROCEDURES = [
+    ("p1", "e4", "32413006", "Transplantation of heart (procedure)", "2021-03-20"),
+    ("p1", "e4", "430193006", "Medication Reconciliation (procedure)", "2021-03-20"),
+    ("p1", "e5", "415070008", "Percutaneous coronary intervention (procedure)", "2021-04-10"),
+]
 AS_OF = "2021-06-30"
 
 
@@ -60,8 +68,10 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
         writer.writerows(rows)
 
 
-def write_synthea(directory: Path, *, old_version: bool = False, extra_column: bool = False) -> Path:
-    """``old_version``: a Synthea 2.x-style header (no MIDDLE/FIPS/INCOME/SYSTEM, COST, year spans)."""
+def write_synthea(
+    directory: Path, *, old_version: bool = False, extra_column: bool = False, procedures: bool = False
+) -> Path:
+    """``old_version``: a Synthea 2.x-style header (no MIDDLE/FIPS/INCOME/SYSTEM, COST, year spans, DATE)."""
     directory.mkdir(parents=True, exist_ok=True)
     extra = ["SHOE_SIZE"] if extra_column else []
     pat_cols = ["Id", "BIRTHDATE", "DEATHDATE", "SSN", "FIRST", "LAST", "RACE", "GENDER", *extra]
@@ -113,6 +123,17 @@ def write_synthea(directory: Path, *, old_version: bool = False, extra_column: b
         for _, pid, eid, code, start, stop, n, total, paid in MEDICATIONS
     ]
     _write_csv(directory / "medications.csv", med_cols, rows)
+
+    if procedures:
+        date_cols = ["DATE"] if old_version else ["START", "STOP"]
+        proc_cols = [*date_cols, "PATIENT", "ENCOUNTER", *([] if old_version else ["SYSTEM"]), "CODE"]
+        proc_cols += ["DESCRIPTION", "BASE_COST", "REASONCODE", "REASONDESCRIPTION"]
+        rows = []
+        for pid, eid, code, desc, date in PROCEDURES:
+            dates = [_ts(date, 11)] if old_version else [_ts(date, 11), _ts(date, 13)]
+            system = [] if old_version else ["http://snomed.info/sct"]
+            rows.append([*dates, pid, eid, *system, code, desc, 100.0, "", ""])
+        _write_csv(directory / "procedures.csv", proc_cols, rows)
 
     if old_version:
         tr_cols = ["PATIENT", "START_YEAR", "END_YEAR", "PAYER", "OWNERSHIP"]

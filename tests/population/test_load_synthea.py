@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
 from pathlib import Path
 
 import duckdb
@@ -165,3 +167,96 @@ def test_command_dispatches_on_format(tmp_path: Path) -> None:
     _edit(directory / "patients.csv", 2, "BIRTHDATE", "1950/06/15")
     with pytest.raises(CommandError, match=r"nothing was loaded: .*patients\.csv, line 2, field 'BIRTHDATE'"):
         call_command(Command(), "load", str(directory), "--format", "synthea", "--db", db)
+
+
+def _procedure_columns(db: Path) -> dict[str, tuple[object, ...]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT claim_id, procedure_code_type, procedure_code_1, procedure_date_1, procedure_code_2, "
+            "procedure_date_2 FROM medical_claim"
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def test_procedures_are_mapped_to_icd10pcs_on_their_institutional_claim(tmp_path: Path) -> None:
+    directory = formats.write_synthea(tmp_path / "s", procedures=True)
+    with (directory / "procedures.csv").open("a", newline="") as fh:
+        writer = csv.writer(fh)
+        # A second procedure a day earlier on the same stay goes first; a repeat of the transplant on the
+        # same day is one procedure; an ICD-10-PCS-coded row is taken as it is.
+        sct = "http://snomed.info/sct"
+        writer.writerow(["2021-03-21T08:00:00Z", "", "p1", "e4", sct, "32413006", "x", 1, "", ""])
+        writer.writerow(["2021-03-20T15:00:00Z", "", "p1", "e4", sct, "32413006", "x", 1, "", ""])
+        writer.writerow(["2021-03-02T10:00:00Z", "", "p1", "e3", "ICD-10-PCS", "0SRC0J9", "knee", 1, "", ""])
+    result = load_directory(directory, tmp_path / "a.duckdb")
+    assert (result.procedures_stored, result.procedures_not_stored) == (3, 2)
+    stored = _procedure_columns(tmp_path / "a.duckdb")
+    transplant = (dt.date(2021, 3, 20), dt.date(2021, 3, 21))
+    assert stored["e4"] == ("icd-10-pcs", "02YA0Z0", transplant[0], "02YA0Z0", transplant[1])
+    assert stored["e3"] == ("icd-10-pcs", "0SRC0J9", dt.date(2021, 3, 2), None, None)
+    assert stored["e5"] == (None, None, None, None, None)  # the office visit's PCI: billed as CPT
+    assert all(v == (None,) * 5 for k, v in stored.items() if k not in ("e3", "e4"))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("ENCOUNTER", "e99", r"unknown encounter 'e99' for this patient"),
+        ("ENCOUNTER", "e7", r"unknown encounter 'e7' for this patient"),  # p2's visit
+        ("PATIENT", "p9", r"unknown patient 'p9'"),
+        ("CODE", "PCI", r"not a SNOMED CT concept id \(got 'PCI'\)"),
+        ("START", "2021-13-01", r"START"),
+    ],
+)
+def test_bad_procedure_rows_name_file_line_and_column(
+    tmp_path: Path, column: str, value: str, message: str
+) -> None:
+    directory = formats.write_synthea(tmp_path / "s", procedures=True)
+    db = tmp_path / "a.duckdb"
+    load_directory(formats.write_synthea(tmp_path / "before"), db)
+    before = _counts(db)
+    _edit(directory / "procedures.csv", 3, column, value)
+    with pytest.raises(LoadError, match=message) as info:
+        load_directory(directory, db)
+    assert "procedures.csv, line 3" in str(info.value) and f"field '{column}'" in str(info.value)
+    assert _counts(db) == before
+
+
+def test_icd10pcs_coded_procedure_is_checked(tmp_path: Path) -> None:
+    directory = formats.write_synthea(tmp_path / "s", procedures=True)
+    _edit(directory / "procedures.csv", 2, "SYSTEM", "ICD-10-PCS")
+    _edit(directory / "procedures.csv", 2, "CODE", "02YA0ZI")  # I is not used in ICD-10-PCS
+    with pytest.raises(LoadError, match=r"procedures\.csv, line 2, field 'CODE'"):
+        load_directory(directory, tmp_path / "a.duckdb")
+    _edit(directory / "procedures.csv", 2, "SYSTEM", "http://www.ama-assn.org/go/cpt")
+    _edit(directory / "procedures.csv", 2, "CODE", "33945")
+    result = load_directory(directory, tmp_path / "a.duckdb")
+    assert (result.procedures_stored, result.procedures_not_stored) == (0, 3)  # CPT is not ICD-10-PCS
+
+
+@pytest.mark.skipif(not (SAMPLE / "procedures.csv").exists(), reason=f"Synthea sample not found at {SAMPLE}")
+def test_sample_export_procedures(tmp_path: Path) -> None:
+    result = load_directory(SAMPLE, tmp_path / "a.duckdb")
+    # Two heart attacks treated in the ED with a bypass and a PCI each; the rest are screenings,
+    # assessments and office procedures no rule reads.
+    assert (result.procedures_stored, result.procedures_not_stored) == (4, 245)
+    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
+    codes = con.execute(
+        "SELECT procedure_code_1, procedure_code_2, count(*) FROM medical_claim "
+        "WHERE procedure_code_1 IS NOT NULL GROUP BY ALL"
+    ).fetchall()
+    con.close()
+    assert codes == [("021009W", "02703ZZ", 2)]
+
+
+def test_command_reports_procedures(tmp_path: Path) -> None:
+    directory = formats.write_synthea(tmp_path / "s", procedures=True)
+    out = io.StringIO()
+    db = str(tmp_path / "a.duckdb")
+    call_command(Command(), "load", str(directory), "--format", "synthea", "--db", db, stdout=out)
+    assert "procedures stored as ICD-10-PCS: 1; not stored (no mapping, or at an office visit): 2" in (
+        out.getvalue()
+    )

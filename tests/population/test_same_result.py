@@ -55,8 +55,13 @@ def _fills(
     ]  # fmt: skip
 
 
-def write_tuva(directory: Path) -> Path:
-    """The population of ``formats.py`` as claims: conditions active on a visit's date are on its claim."""
+def write_tuva(directory: Path, *, procedures: bool = False) -> Path:
+    """The population of ``formats.py`` as claims: conditions active on a visit's date are on its claim.
+
+    ``procedures``: ``formats.PROCEDURES`` as they would be billed -- the heart transplant as ICD-10-PCS
+    02YA0Z0 on the stay's institutional claim; the unmapped reconciliation and the office visit's PCI
+    (a CPT code on a professional claim) carry no ICD-10-PCS code.
+    """
     people = [
         ("p1", "m1", "female", "1950-06-15", "Medicare", "2020-01-01"),
         ("p2", "m2", "male", "1980-01-01", "Aetna", "2021-01-01"),
@@ -82,6 +87,10 @@ def write_tuva(directory: Path) -> Path:
         _line("e9", "p3", "office", "2019-01-01", "2019-01-01", "org1", "dr1", 100, 80, [copd]),
         _line("e10", "p3", "emergency", "2021-06-01", "2021-06-01", "org2", "dr2", 1100, 900, [copd]),
     ]
+    if procedures:
+        medical[3].update(
+            procedure_code_type="icd-10-pcs", procedure_code_1="02YA0Z0", procedure_date_1="2021-03-20"
+        )
     pharmacy = [
         *_fills("rx1", "p1", "00093721401", "2021-01-01", 6, 600, 480, "dr1"),
         *_fills("rx2", "p1", "00378180001", "2021-05-01", 2, 40, 30, "dr1"),
@@ -126,3 +135,17 @@ def test_bundle_and_older_synthea_headers_give_the_same_features(tmp_path: Path)
     reference = _features(tmp_path / "a.duckdb")
     assert _features(tmp_path / "b.duckdb") == reference
     assert _features(tmp_path / "c.duckdb") == reference
+
+
+def test_synthea_procedures_give_the_features_of_billed_icd10pcs_codes(tmp_path: Path) -> None:
+    load_directory(write_tuva(tmp_path / "tuva", procedures=True), tmp_path / "tuva.duckdb")
+    directory = formats.write_synthea(tmp_path / "synthea", procedures=True)
+    result = load_synthea.load_directory(directory, tmp_path / "synthea.duckdb")
+    assert (result.procedures_stored, result.procedures_not_stored) == (1, 2)
+    old = formats.write_synthea(tmp_path / "old", old_version=True, procedures=True)
+    load_synthea.load_directory(old, tmp_path / "old.duckdb")
+    tuva = _features(tmp_path / "tuva.duckdb")
+    assert _features(tmp_path / "synthea.duckdb") == tuva
+    assert _features(tmp_path / "old.duckdb") == tuva
+    # The transplant makes p1's second stay a planned readmission: without procedures it counts (above).
+    assert tuva["p1"]["readmits_30d_12m"] == 0 and tuva["p1"]["ip_admits_6m"] == 2

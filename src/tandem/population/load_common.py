@@ -33,6 +33,7 @@ from .store import (
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SNOMED_MAP_PATH = DATA_DIR / "snomed_icd10_map.csv"
+SNOMED_PCS_MAP_PATH = DATA_DIR / "snomed_icd10pcs_map.csv"
 MAX_DX = 25
 MAX_PX = 25  # procedure_code_1..25 of the Tuva input layer (store.TABLES["medical_claim"])
 ICD10_RE = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}")
@@ -138,6 +139,10 @@ class Converted:
     prescriptions: list[Prescription] = field(default_factory=list)
     unmapped: Counter[str] = field(default_factory=Counter)  # source code -> occurrences
     deliberately_unmapped: Counter[str] = field(default_factory=Counter)
+    # Procedures: how many were stored as ICD-10-PCS, and source codes left out (not mapped, or on a
+    # professional visit, whose claim reports procedures as CPT/HCPCS instead).
+    procedures_stored: int = 0
+    procedures_not_stored: Counter[str] = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
 
 
@@ -145,6 +150,8 @@ class Converted:
 class ConvertResult(LoadResult):
     unmapped_codes: dict[str, int] = field(default_factory=dict)
     deliberately_unmapped: int = 0
+    procedures_stored: int = 0
+    procedures_not_stored: int = 0
 
 
 def load_snomed_map(path: Path = SNOMED_MAP_PATH) -> dict[str, str]:
@@ -153,6 +160,21 @@ def load_snomed_map(path: Path = SNOMED_MAP_PATH) -> dict[str, str]:
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             mapping[row["snomed_code"].strip()] = row["icd10cm_code"].strip().replace(".", "").upper()
+    return mapping
+
+
+def load_snomed_pcs_map(path: Path = SNOMED_PCS_MAP_PATH) -> dict[str, str]:
+    """SNOMED CT procedure concept id -> one ICD-10-PCS code.
+
+    Only procedures some rule reads are mapped (transplants, deliveries, cardiac and dialysis-access
+    procedures, amputations, joint replacements, detoxification: data/README.md). A SNOMED concept names
+    less than a PCS code (no body part side, approach or device), so each row is a representative code
+    whose CCS category and value-set membership -- all the rules look at -- follow from the concept.
+    """
+    mapping: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            mapping[row["snomed_code"].strip()] = row["icd10pcs_code"].strip().upper()
     return mapping
 
 
@@ -390,6 +412,8 @@ def write_converted(
     result = ConvertResult(files=list(conv.files))
     result.unmapped_codes = dict(conv.unmapped.most_common())
     result.deliberately_unmapped = sum(conv.deliberately_unmapped.values())
+    result.procedures_stored = conv.procedures_stored
+    result.procedures_not_stored = sum(conv.procedures_not_stored.values())
     con = connect(db_path)
     try:
         for table, rows in tables.items():

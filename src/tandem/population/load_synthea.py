@@ -12,11 +12,12 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .load_common import (
     CLAIM_SHAPES,
+    MAX_PX,
     Converted,
     ConvertResult,
     Person,
@@ -26,7 +27,9 @@ from .load_common import (
     Visit,
     Where,
     check_icd10,
+    check_icd10pcs,
     load_snomed_map,
+    load_snomed_pcs_map,
     parse_amount,
     parse_date,
     write_converted,
@@ -34,9 +37,10 @@ from .load_common import (
 from .load_tuva import LoadError
 
 DATA_SOURCE = "synthea"
-# procedures.csv is not read: its codes are SNOMED CT and no SNOMED->ICD-10-PCS map ships, so none is guessed.
 REQUIRED_FILES = ("patients", "encounters", "conditions", "medications")
-OPTIONAL_FILES = ("payer_transitions", "payers")
+# procedures.csv codes procedures in SNOMED CT; the ones a rule reads are mapped to ICD-10-PCS
+# (load_common.load_snomed_pcs_map) and go on their encounter's institutional claim.
+OPTIONAL_FILES = ("payer_transitions", "payers", "procedures")
 
 # Required columns per file; a tuple lists accepted spellings across Synthea versions (first found wins).
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -46,6 +50,8 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "medications": (("START",), ("PATIENT",), ("ENCOUNTER",), ("CODE",), ("DISPENSES",)),
     "payer_transitions": (("PATIENT",), ("START_DATE", "START_YEAR"), ("END_DATE", "END_YEAR"), ("PAYER",)),
     "payers": (("Id",), ("NAME",)),
+    # Synthea 2.x wrote one DATE per procedure; 3.x writes START (and STOP).
+    "procedures": (("START", "DATE"), ("PATIENT",), ("ENCOUNTER",), ("CODE",)),
 }
 
 PAYER_TYPES = {
@@ -308,6 +314,9 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
             )
         )
 
+    if files["procedures"] is not None:
+        _read_procedures(files["procedures"], conv, patient)
+
     transitions = files["payer_transitions"]
     if transitions is not None:
         for where, row in transitions.rows():
@@ -334,6 +343,58 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
             )
     _fill_missing_spans(conv)
     return conv
+
+
+def _read_procedures(
+    procedures: SyntheaFile, conv: Converted, patient: Callable[[dict[str, str], Where], str]
+) -> None:
+    """Attach each mapped procedure to its encounter, in date order; count what is not stored.
+
+    Only institutional claims carry ICD-10-PCS in the Tuva input layer (a professional claim reports
+    the procedure as CPT/HCPCS), so a procedure at an office visit is counted as not stored, like an
+    unmapped one: Synthea's many screenings and assessments are not rule inputs.
+    """
+    pcs_map = load_snomed_pcs_map()
+    visits = {v.visit_id: v for v in conv.visits}
+    found: dict[str, list[tuple[dt.date, str]]] = {}
+    for where, row in procedures.rows():
+        person = patient(row, where)
+        encounter = _required(row, "ENCOUNTER", where)
+        visit = visits.get(encounter)
+        if visit is None or visit.person_id != person:
+            raise LoadError(
+                f"unknown encounter {encounter!r} for this patient (not in encounters.csv)",
+                file=where.file,
+                line=where.line,
+                field="ENCOUNTER",
+            )
+        when = _date(row, "START", where)
+        code = _required(row, "CODE", where)
+        system = (row.get("SYSTEM") or "").strip().lower()
+        pcs: str | None
+        if "icd" in system and "10" in system:
+            pcs = check_icd10pcs(code, where, "CODE")
+        elif not system or "snomed" in system:
+            if not SNOMED_RE.fullmatch(code):
+                raise LoadError(
+                    f"not a SNOMED CT concept id (got {code!r})",
+                    file=where.file,
+                    line=where.line,
+                    field="CODE",
+                )
+            pcs = pcs_map.get(code)
+        else:
+            pcs = None  # CPT, HCPCS and the like: not ICD-10-PCS, so not a procedure_code_N value
+        if pcs is None or CLAIM_SHAPES[visit.kind][0] != "institutional":
+            conv.procedures_not_stored[code] += 1
+            continue
+        found.setdefault(encounter, []).append((when, pcs))
+    for encounter, procs in found.items():
+        ordered = sorted(dict.fromkeys(procs))  # one (date, code) once, earliest first
+        visits[encounter].procedures = [(code, when) for when, code in ordered[:MAX_PX]]
+        conv.procedures_stored += len(visits[encounter].procedures)
+        for _, code in ordered[MAX_PX:]:  # a claim has 25 procedure positions
+            conv.procedures_not_stored[code] += 1
 
 
 def _fill_missing_spans(conv: Converted) -> None:

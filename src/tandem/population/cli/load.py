@@ -53,6 +53,11 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
             f"SNOMED CT codes with no ICD-10-CM mapping: {sum(result.unmapped_codes.values())} "
             f"({len(result.unmapped_codes)} distinct)"
         )
+        if result.procedures_stored or result.procedures_not_stored:
+            command.stdout.write(
+                f"procedures stored as ICD-10-PCS: {result.procedures_stored}; not stored (no mapping, "
+                f"or at an office visit): {result.procedures_not_stored}"
+            )
         top = ", ".join(f"{code} x{n}" for code, n in list(result.unmapped_codes.items())[:10])
         if top:
             command.stdout.write(f"most frequent unmapped: {top}")
