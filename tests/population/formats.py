@@ -145,8 +145,31 @@ def write_synthea(
     return directory
 
 
-def fhir_resources() -> list[dict[str, Any]]:
+def fhir_procedure(
+    rid: str, pid: str, eid: str | None, system: str, code: str, date: str, status: str = "completed"
+) -> dict[str, Any]:
+    """A Procedure as an EHR export (Synthea's FHIR exporter among them) writes one."""
+    proc: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "id": rid,
+        "status": status,
+        "code": {"coding": [{"system": system, "code": code}]},
+        "subject": {"reference": f"Patient/{pid}"},
+        "performedPeriod": {"start": f"{date}T11:00:00Z", "end": f"{date}T13:00:00Z"},
+    }
+    if eid:
+        proc["encounter"] = {"reference": f"Encounter/{eid}"}
+    return proc
+
+
+def fhir_resources(*, procedures: bool = False) -> list[dict[str, Any]]:
+    """``procedures``: ``PROCEDURES`` as SNOMED CT-coded Procedure resources."""
     out: list[dict[str, Any]] = []
+    if procedures:
+        out += [
+            fhir_procedure(f"proc{i}", pid, eid, "http://snomed.info/sct", code, date)
+            for i, (pid, eid, code, _desc, date) in enumerate(PROCEDURES)
+        ]
     for pid, gender, birth, payer, member, start, end in PATIENTS:
         out.append(
             {

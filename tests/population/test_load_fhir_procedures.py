@@ -186,3 +186,55 @@ def test_features_see_the_stays_procedures(tmp_path: Path) -> None:
     finally:
         con.close()
     assert rows == [("p1", dt.date(2021, 3, 2), KNEE), ("p1", dt.date(2021, 3, 2), VENT)]
+
+
+def test_procedure_resources_code_an_encounter_no_claim_codes(tmp_path: Path) -> None:
+    """EHR exports (Synthea's FHIR among them) record procedures as Procedure resources, in SNOMED CT."""
+    transplant = formats.fhir_procedure("pr1", "p1", "e4", SNOMED, "32413006", "2021-03-21")
+    knee = formats.fhir_procedure("pr2", "p1", "e4", PCS, "0SR.C0JZ", "2021-03-20")  # taken as written
+    cancelled = formats.fhir_procedure("pr3", "p1", "e4", SNOMED, "70536003", "2021-03-20", "not-done")
+    reconciliation = formats.fhir_procedure("pr4", "p1", "e4", SNOMED, "430193006", "2021-03-20")  # unmapped
+    office = formats.fhir_procedure("pr5", "p1", "e5", SNOMED, "415070008", "2021-04-10")  # billed as CPT
+    no_visit = formats.fhir_procedure("pr6", "p1", None, SNOMED, "415070008", "2021-04-10")
+    # On e3 the Claim's billed ICD-10-PCS codes stand; the Procedure resource adds nothing.
+    billed = formats.fhir_procedure("pr7", "p1", "e3", SNOMED, "32413006", "2021-03-03")
+    resources = _resources(_claim("cl-e3", "p1", "e3", _knee_and_vent()))
+    resources += [transplant, knee, cancelled, reconciliation, office, no_visit, billed]
+    db = tmp_path / "a.duckdb"
+    result = load_directory(formats.write_fhir_ndjson(tmp_path / "f", resources), db)
+    assert (result.procedures_stored, result.procedures_not_stored) == (4, 3)
+    rows = _rows(db, f"SELECT claim_id, {PX_COLUMNS} FROM medical_claim WHERE claim_id IN ('e3', 'e4', 'e5')")
+    assert sorted(rows) == [
+        ("e3", "icd-10-pcs", KNEE, dt.date(2021, 3, 3), VENT, dt.date(2021, 3, 4)),
+        ("e4", "icd-10-pcs", KNEE, dt.date(2021, 3, 20), "02YA0Z0", dt.date(2021, 3, 21)),
+        ("e5", None, None, None, None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        (
+            {"encounter": {"reference": "Encounter/e99"}},
+            "encounter.reference",
+            "an Encounter of this patient",
+        ),
+        ({"encounter": {"reference": "Encounter/e7"}}, "encounter.reference", "an Encounter of this patient"),
+        ({"subject": {"reference": "Patient/p9"}}, "subject.reference", "a Patient in the export"),
+        ({"code": {"coding": [{"system": PCS, "code": "02YA0ZI"}]}}, "code.coding[0].code", "ICD-10-PCS"),
+        ({"performedPeriod": {"start": "2021-02-30"}}, "performedPeriod.start", "invalid Procedure"),
+    ],
+)
+def test_bad_procedure_resource_names_line_and_path(
+    tmp_path: Path, change: dict[str, Any], path: str, message: str
+) -> None:
+    good = formats.fhir_procedure("pr1", "p1", "e4", SNOMED, "32413006", "2021-03-21")
+    bad = {**good, **change}
+    db = tmp_path / "a.duckdb"
+    load_directory(formats.write_fhir_ndjson(tmp_path / "before", formats.fhir_resources()), db)
+    before = _rows(db, "SELECT * FROM medical_claim ORDER BY claim_id")
+    export = formats.write_fhir_ndjson(tmp_path / "f", _resources(good, bad))
+    with pytest.raises(LoadError, match=message) as info:
+        load_directory(export, db)
+    assert (info.value.file, info.value.line, info.value.field) == (str(export / "Procedure.ndjson"), 2, path)
+    assert _rows(db, "SELECT * FROM medical_claim ORDER BY claim_id") == before

@@ -137,15 +137,21 @@ def test_bundle_and_older_synthea_headers_give_the_same_features(tmp_path: Path)
     assert _features(tmp_path / "c.duckdb") == reference
 
 
-def test_synthea_procedures_give_the_features_of_billed_icd10pcs_codes(tmp_path: Path) -> None:
+def test_synthea_and_fhir_procedures_give_the_features_of_billed_icd10pcs_codes(tmp_path: Path) -> None:
     load_directory(write_tuva(tmp_path / "tuva", procedures=True), tmp_path / "tuva.duckdb")
     directory = formats.write_synthea(tmp_path / "synthea", procedures=True)
     result = load_synthea.load_directory(directory, tmp_path / "synthea.duckdb")
     assert (result.procedures_stored, result.procedures_not_stored) == (1, 2)
     old = formats.write_synthea(tmp_path / "old", old_version=True, procedures=True)
     load_synthea.load_directory(old, tmp_path / "old.duckdb")
+    fhir = load_fhir.load_directory(
+        formats.write_fhir_ndjson(tmp_path / "fhir", formats.fhir_resources(procedures=True)),
+        tmp_path / "fhir.duckdb",
+    )
+    assert (fhir.procedures_stored, fhir.procedures_not_stored) == (1, 2)
     tuva = _features(tmp_path / "tuva.duckdb")
     assert _features(tmp_path / "synthea.duckdb") == tuva
     assert _features(tmp_path / "old.duckdb") == tuva
+    assert _features(tmp_path / "fhir.duckdb") == tuva
     # The transplant makes p1's second stay a planned readmission: without procedures it counts (above).
     assert tuva["p1"]["readmits_30d_12m"] == 0 and tuva["p1"]["ip_admits_6m"] == 2

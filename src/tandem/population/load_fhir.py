@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from .load_common import (
+    CLAIM_SHAPES,
+    MAX_PX,
     Converted,
     ConvertResult,
     Person,
@@ -31,6 +33,7 @@ from .load_common import (
     check_icd10,
     check_icd10pcs,
     load_snomed_map,
+    load_snomed_pcs_map,
     parse_date,
     write_converted,
 )
@@ -45,7 +48,10 @@ USED_TYPES = (
     "MedicationRequest",
     "Claim",
     "ExplanationOfBenefit",
+    "Procedure",
 )
+# Procedure resources in these states did not happen (FHIR R4 Procedure.status).
+PROCEDURE_NOT_DONE = ("preparation", "not-done", "entered-in-error")
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 SNOMED = "http://snomed.info/sct"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -299,6 +305,7 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
                 procedures=procedures.get(vid, []),
             )
         )
+    _read_procedure_resources(by_type["Procedure"], conv, subject)
     visit_provider = {v.visit_id: v.provider for v in conv.visits}
 
     for res in by_type["Condition"]:
@@ -396,6 +403,63 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
         conv.spans.append(Span(person, str(member), cov_start, cov_end, str(payer), None, res.where))
     _spans_from_encounters(conv)
     return conv
+
+
+def _read_procedure_resources(
+    resources: list[Resource], conv: Converted, subject: Callable[[Resource, str], str]
+) -> None:
+    """Procedure resources (EHR exports such as Synthea's) give an encounter its ICD-10-PCS codes when no
+    Claim or ExplanationOfBenefit bills any for it: billed codes are what the rules were written for, and
+    an encounter with both would otherwise count its procedures twice.
+
+    A SNOMED CT code maps through the same table as Synthea CSV (``load_snomed_pcs_map``); an ICD-10-PCS
+    coding is taken as written. As there, only institutional visits carry them (a professional claim
+    reports CPT/HCPCS), and unmapped or other-system codes are counted, not stored.
+    """
+    pcs_map = load_snomed_pcs_map()
+    visits = {v.visit_id: v for v in conv.visits}
+    billed = {v.visit_id for v in conv.visits if v.procedures}
+    found: dict[str, list[tuple[dt.date | None, str]]] = {}
+    for res in resources:
+        if res.data.get("status") in PROCEDURE_NOT_DONE:
+            continue
+        person = subject(res, "subject")
+        codings = _codings(res.data.get("code"))
+        pcs: str | None = None
+        label = "(no code)"
+        for j, coding in enumerate(codings):
+            system, code = coding.get("system"), str(coding.get("code") or "")
+            if system in ICD10PCS:
+                pcs = check_icd10pcs(code, res.where, f"{res.prefix}code.coding[{j}].code")
+                break
+            if system == SNOMED:
+                label = code
+                pcs = pcs_map.get(code) or pcs
+        encounter = _ref_id(res.data.get("encounter"))
+        visit = visits.get(encounter) if encounter else None
+        if encounter and (visit is None or visit.person_id != person):
+            raise res.error(
+                f"does not reference an Encounter of this patient in the export (got {encounter!r})",
+                "encounter.reference",
+            )
+        if pcs is None or visit is None or CLAIM_SHAPES[visit.kind][0] != "institutional":
+            conv.procedures_not_stored[pcs or label] += 1
+            continue
+        if visit.visit_id in billed:
+            continue  # the claim's own ICD-10-PCS list stands
+        period = res.data.get("performedPeriod") or {}
+        path = "performedDateTime" if res.data.get("performedDateTime") else "performedPeriod.start"
+        when = _date(res, res.data.get("performedDateTime") or period.get("start"), path, required=False)
+        found.setdefault(visit.visit_id, []).append((when, pcs))
+    for vid, procs in found.items():
+        ordered = sorted(dict.fromkeys(procs), key=lambda p: (p[0] or dt.date.max, p[1]))
+        visits[vid].procedures = [(code, when) for when, code in ordered]
+    for visit in conv.visits:  # what reaches procedure_code_N, whichever resource it came from
+        if CLAIM_SHAPES[visit.kind][0] == "institutional":
+            conv.procedures_stored += len(visit.procedures[:MAX_PX])
+            conv.procedures_not_stored.update(code for code, _ in visit.procedures[MAX_PX:])
+        else:
+            conv.procedures_not_stored.update(code for code, _ in visit.procedures)
 
 
 def _spans_from_encounters(conv: Converted) -> None:
