@@ -24,6 +24,7 @@ COLUMNS = [
     "ccs_procedure_category",
     "read_by",
     "choice",
+    "synthea_crosswalk",
 ]
 
 
@@ -56,6 +57,12 @@ def test_columns_and_unique_well_formed_codes() -> None:
         assert ICD10PCS_RE.fullmatch(row["icd10pcs_code"]), row
         assert row["snomed_display"] and row["synthea_module"] and row["icd10pcs_description"], row
         assert row["choice"], row  # what the concept leaves open and how it was filled
+    # Synthea's own SNOMED crosswalk for its CMS export (docs/population.md) as second evidence: where it
+    # names this concept, our code is one of its targets, or the row says why not.
+    evidence = sorted(r["synthea_crosswalk"].split(":")[0] for r in rows)
+    assert evidence == ["absent"] * 18 + ["agrees"] * 8 + ["differs"] * 8
+    assert all(" - " in r["synthea_crosswalk"] or "diagnosis code" in r["synthea_crosswalk"]
+               for r in rows if r["synthea_crosswalk"].startswith("differs"))  # fmt: skip
 
 
 def test_every_target_is_read_by_the_rules_the_row_names() -> None:
