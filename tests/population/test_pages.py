@@ -169,3 +169,17 @@ def test_nav_link_for_analyst(client: Client) -> None:
     client.force_login(make_user(Role.ANALYST))
     html = client.get("/").content.decode()
     assert 'href="/population/"' in html
+
+
+def test_counts_have_thousands_separators(
+    client: Client, scored: tuple[StratificationRun, Patient, Patient]
+) -> None:
+    """A payer's run scores a million people: "1000000 scored" is hard to read at a glance."""
+    run, _, _ = scored
+    StratificationRun.objects.filter(pk=run.pk).update(people_scored=1_234_567, eligible=12_345)
+    client.force_login(make_user(Role.SUPERVISOR))
+    soup = BeautifulSoup(client.get(f"/population/runs/{run.pk}/").content, "html.parser")
+    counts = soup.find(attrs={"data-testid": "run-counts"}).get_text(" ", strip=True)  # type: ignore[union-attr]
+    assert counts.startswith("1,234,567 scored · 12,345 eligible")
+    listing = BeautifulSoup(client.get("/population/runs/").content, "html.parser").get_text(" ", strip=True)
+    assert "1,234,567" in listing and "12,345" in listing
