@@ -122,6 +122,14 @@ def _required(row: dict[str, str], name: str, where: Where) -> str:
     return value
 
 
+def _snomed_code(code: str, where: Where) -> str:
+    if not SNOMED_RE.fullmatch(code):
+        raise LoadError(
+            f"not a SNOMED CT concept id (got {code!r})", file=where.file, line=where.line, field="CODE"
+        )
+    return code
+
+
 def _date(row: dict[str, str], name: str, where: Where) -> dt.date:
     value = parse_date(row.get(name), where, name)
     assert value is not None  # required=True raises instead
@@ -241,14 +249,7 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
                     line=where.line,
                     field="SYSTEM",
                 )
-            if not SNOMED_RE.fullmatch(code):
-                raise LoadError(
-                    f"not a SNOMED CT concept id (got {code!r})",
-                    file=where.file,
-                    line=where.line,
-                    field="CODE",
-                )
-            mapped = snomed.get(code)
+            mapped = snomed.get(_snomed_code(code, where))
             if mapped is None:
                 conv.unmapped[code] += 1
                 continue
@@ -375,14 +376,7 @@ def _read_procedures(
         if "icd" in system and "10" in system:
             pcs = check_icd10pcs(code, where, "CODE")
         elif not system or "snomed" in system:
-            if not SNOMED_RE.fullmatch(code):
-                raise LoadError(
-                    f"not a SNOMED CT concept id (got {code!r})",
-                    file=where.file,
-                    line=where.line,
-                    field="CODE",
-                )
-            pcs = pcs_map.get(code)
+            pcs = pcs_map.get(_snomed_code(code, where))
         else:
             pcs = None  # CPT, HCPCS and the like: not ICD-10-PCS, so not a procedure_code_N value
         if pcs is None or CLAIM_SHAPES[visit.kind][0] != "institutional":
