@@ -54,6 +54,9 @@ PROCEDURES = [
     ("p1", "e4", "430193006", "Medication Reconciliation (procedure)", "2021-03-20"),
     ("p1", "e5", "415070008", "Percutaneous coronary intervention (procedure)", "2021-04-10"),
 ]
+# Encounter reasons (written only when asked): p1's first stay was for heart failure, which then comes first
+# on its claim (the principal diagnosis) ahead of the diabetes diagnosed there.
+REASONS = {"e3": ("88805009", "Chronic congestive heart failure (disorder)")}
 AS_OF = "2021-06-30"
 
 
@@ -69,7 +72,12 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
 
 
 def write_synthea(
-    directory: Path, *, old_version: bool = False, extra_column: bool = False, procedures: bool = False
+    directory: Path,
+    *,
+    old_version: bool = False,
+    extra_column: bool = False,
+    procedures: bool = False,
+    reasons: bool = False,
 ) -> Path:
     """``old_version``: a Synthea 2.x-style header (no MIDDLE/FIPS/INCOME/SYSTEM, COST, year spans, DATE)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -87,6 +95,7 @@ def write_synthea(
     cost = "COST" if old_version else "TOTAL_CLAIM_COST"
     enc_cols = ["Id", "START", "STOP", "PATIENT", "ORGANIZATION", "PROVIDER", "PAYER", "ENCOUNTERCLASS"]
     enc_cols += ["CODE", "DESCRIPTION", cost, "PAYER_COVERAGE", *extra]
+    enc_cols += ["REASONCODE", "REASONDESCRIPTION"] if reasons else []
     payer_of = {p[0]: p[3] for p in PATIENTS}
     rows = [
         [
@@ -104,6 +113,7 @@ def write_synthea(
             paid,
         ]
         + (["44"] if extra_column else [])
+        + (list(REASONS.get(eid, ("", ""))) if reasons else [])
         for eid, pid, klass, start, stop, org, dr, total, paid in ENCOUNTERS
     ]
     _write_csv(directory / "encounters.csv", enc_cols, rows)
@@ -162,8 +172,9 @@ def fhir_procedure(
     return proc
 
 
-def fhir_resources(*, procedures: bool = False) -> list[dict[str, Any]]:
-    """``procedures``: ``PROCEDURES`` as SNOMED CT-coded Procedure resources."""
+def fhir_resources(*, procedures: bool = False, reasons: bool = False) -> list[dict[str, Any]]:
+    """``procedures``: ``PROCEDURES`` as SNOMED CT-coded Procedure resources; ``reasons``: ``REASONS`` as
+    Encounter.reasonCode."""
     out: list[dict[str, Any]] = []
     if procedures:
         out += [
@@ -207,6 +218,11 @@ def fhir_resources(*, procedures: bool = False) -> list[dict[str, Any]]:
                 "serviceProvider": {"reference": f"Organization/{org}"},
             }
         )
+        if reasons and eid in REASONS:
+            code, display = REASONS[eid]
+            out[-1]["reasonCode"] = [
+                {"coding": [{"system": "http://snomed.info/sct", "code": code, "display": display}]}
+            ]
         out.append(_eob(f"eob-{eid}", pid, total, paid, item_encounter=eid))
     for i, (pid, eid, code, desc, start, stop) in enumerate(CONDITIONS):
         cond: dict[str, Any] = {

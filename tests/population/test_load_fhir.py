@@ -134,3 +134,19 @@ def test_without_coverage_enrolment_spans_the_encounters(tmp_path: Path) -> None
         ("p2", "2021-02-01", "2021-05-01"),
         ("p3", "2019-01-01", "2021-06-01"),
     ]
+
+
+def test_encounter_reason_code_is_the_principal_diagnosis(tmp_path: Path) -> None:
+    resources = formats.fhir_resources(reasons=True)
+    e4 = next(r for r in resources if r["resourceType"] == "Encounter" and r["id"] == "e4")
+    e4["reasonCode"] = [{"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"}]}]
+    db = tmp_path / "a.duckdb"
+    load_directory(formats.write_fhir_ndjson(tmp_path / "f", resources), db)
+    con = duckdb.connect(str(db), read_only=True)
+    first = dict(con.execute("SELECT claim_id, diagnosis_code_1 FROM medical_claim").fetchall())
+    con.close()
+    assert (first["e3"], first["e4"]) == ("I509", "E119")  # SNOMED CT mapped; ICD-10-CM as written
+    e4["reasonCode"][0]["coding"][0]["code"] = "diabetes"
+    field = r"field 'reasonCode\[0\]\.coding\[0\]\.code'"
+    with pytest.raises(LoadError, match=r"Encounter\.ndjson, line \d+, " + field):
+        load_directory(formats.write_fhir_ndjson(tmp_path / "g", resources), db)

@@ -260,3 +260,17 @@ def test_command_reports_procedures(tmp_path: Path) -> None:
     assert "procedures stored as ICD-10-PCS: 1; not stored (no mapping, or at an office visit): 2" in (
         out.getvalue()
     )
+
+
+def test_encounter_reason_comes_first_and_is_checked(tmp_path: Path) -> None:
+    directory = formats.write_synthea(tmp_path / "s", reasons=True)
+    _edit(directory / "encounters.csv", 6, "REASONCODE", "999999999")  # e5: no mapping
+    result = load_directory(directory, tmp_path / "a.duckdb")
+    assert result.unmapped_codes == {"999999999": 1}
+    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
+    first = dict(con.execute("SELECT claim_id, diagnosis_code_1 FROM medical_claim").fetchall())
+    con.close()
+    assert first["e3"] == "I509" and first["e5"] == "Z591"  # e5 keeps the condition diagnosed there
+    _edit(directory / "encounters.csv", 4, "REASONCODE", "CHF")
+    with pytest.raises(LoadError, match=r"encounters\.csv, line 4, field 'REASONCODE'.*not a SNOMED CT"):
+        load_directory(directory, tmp_path / "a.duckdb")

@@ -11,6 +11,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from tandem.population import load_fhir, load_synthea
 from tandem.population.features import build_features
 from tandem.population.load_tuva import load_directory
@@ -55,12 +57,13 @@ def _fills(
     ]  # fmt: skip
 
 
-def write_tuva(directory: Path, *, procedures: bool = False) -> Path:
+def write_tuva(directory: Path, *, procedures: bool = False, reasons: bool = False) -> Path:
     """The population of ``formats.py`` as claims: conditions active on a visit's date are on its claim.
 
     ``procedures``: ``formats.PROCEDURES`` as they would be billed -- the heart transplant as ICD-10-PCS
     02YA0Z0 on the stay's institutional claim; the unmapped reconciliation and the office visit's PCI
-    (a CPT code on a professional claim) carry no ICD-10-PCS code.
+    (a CPT code on a professional claim) carry no ICD-10-PCS code. ``reasons``: ``formats.REASONS`` as each
+    claim's principal (first) diagnosis.
     """
     people = [
         ("p1", "m1", "female", "1950-06-15", "Medicare", "2020-01-01"),
@@ -87,6 +90,8 @@ def write_tuva(directory: Path, *, procedures: bool = False) -> Path:
         _line("e9", "p3", "office", "2019-01-01", "2019-01-01", "org1", "dr1", 100, 80, [copd]),
         _line("e10", "p3", "emergency", "2021-06-01", "2021-06-01", "org2", "dr2", 1100, 900, [copd]),
     ]
+    if reasons:  # e3 was for heart failure: it goes first, ahead of the diabetes diagnosed there
+        medical[2].update(diagnosis_code_1=chf, diagnosis_code_2=dm)
     if procedures:
         medical[3].update(
             procedure_code_type="icd-10-pcs", procedure_code_1="02YA0Z0", procedure_date_1="2021-03-20"
@@ -155,3 +160,22 @@ def test_synthea_and_fhir_procedures_give_the_features_of_billed_icd10pcs_codes(
     assert _features(tmp_path / "fhir.duckdb") == tuva
     # The transplant makes p1's second stay a planned readmission: without procedures it counts (above).
     assert tuva["p1"]["readmits_30d_12m"] == 0 and tuva["p1"]["ip_admits_6m"] == 2
+
+
+def test_encounter_reasons_are_the_principal_diagnosis_in_every_format(tmp_path: Path) -> None:
+    load_directory(write_tuva(tmp_path / "tuva", reasons=True), tmp_path / "tuva.duckdb")
+    load_synthea.load_directory(formats.write_synthea(tmp_path / "s", reasons=True), tmp_path / "s.duckdb")
+    export = formats.write_fhir_ndjson(tmp_path / "f", formats.fhir_resources(reasons=True))
+    load_fhir.load_directory(export, tmp_path / "f.duckdb")
+    for db in ("tuva", "s", "f"):
+        con = duckdb.connect(str(tmp_path / f"{db}.duckdb"), read_only=True)
+        try:
+            first = con.execute(
+                "SELECT diagnosis_code_1, diagnosis_code_2 FROM medical_claim WHERE claim_id = 'e3'"
+            ).fetchall()
+        finally:
+            con.close()
+        assert first == [("I509", "E119")], db
+    tuva = _features(tmp_path / "tuva.duckdb")
+    assert _features(tmp_path / "s.duckdb") == tuva
+    assert _features(tmp_path / "f.duckdb") == tuva

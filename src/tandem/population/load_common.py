@@ -98,7 +98,8 @@ class Visit:
     allowed: float | None
     paid: float | None
     where: Where
-    icd10: list[str] = field(default_factory=list)  # coded on the visit itself (FHIR Encounter.diagnosis)
+    # The visit's own reason (Synthea REASONCODE, FHIR reasonCode): its principal diagnosis.
+    icd10: list[str] = field(default_factory=list)
     # ICD-10-PCS procedures billed for the visit, in claim sequence order: (code, date performed).
     procedures: list[tuple[str, dt.date | None]] = field(default_factory=list)
 

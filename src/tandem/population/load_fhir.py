@@ -289,6 +289,7 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
                 diagnosed_at[condition] = vid
         participants = [_ref_id(p.get("individual")) for p in res.data.get("participant") or []]
         allowed, paid = costs.get(vid, (None, None))
+        reason = _reason_code(res, snomed, conv)
         conv.visits.append(
             Visit(
                 visit_id=vid,
@@ -302,6 +303,7 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
                 allowed=allowed,
                 paid=paid,
                 where=res.where,
+                icd10=[reason] if reason else [],
                 procedures=procedures.get(vid, []),
             )
         )
@@ -403,6 +405,29 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
         conv.spans.append(Span(person, str(member), cov_start, cov_end, str(payer), None, res.where))
     _spans_from_encounters(conv)
     return conv
+
+
+def _reason_code(res: Resource, snomed: dict[str, str], conv: Converted) -> str | None:
+    """The Encounter's first coded ``reasonCode``, in ICD-10-CM: its principal diagnosis on the claim.
+
+    The inpatient rules (PQI, planned readmissions, obstetric stays) read the principal diagnosis, and an
+    EHR export's encounter reason is the closest thing it has; unmapped SNOMED CT reasons are counted.
+    """
+    for i, concept in enumerate(res.data.get("reasonCode") or []):
+        for j, coding in enumerate(_codings(concept)):
+            code = str(coding.get("code") or "")
+            if coding.get("system") == ICD10CM:
+                return check_icd10(code, res.where, f"{res.prefix}reasonCode[{i}].coding[{j}].code")
+            if coding.get("system") == SNOMED:
+                mapped = snomed.get(code)
+                if mapped:
+                    return mapped
+                if mapped is None:
+                    conv.unmapped[code] += 1
+                else:
+                    conv.deliberately_unmapped[code] += 1
+                return None
+    return None
 
 
 def _read_procedure_resources(

@@ -122,10 +122,10 @@ def _required(row: dict[str, str], name: str, where: Where) -> str:
     return value
 
 
-def _snomed_code(code: str, where: Where) -> str:
+def _snomed_code(code: str, where: Where, field: str = "CODE") -> str:
     if not SNOMED_RE.fullmatch(code):
         raise LoadError(
-            f"not a SNOMED CT concept id (got {code!r})", file=where.file, line=where.line, field="CODE"
+            f"not a SNOMED CT concept id (got {code!r})", file=where.file, line=where.line, field=field
         )
     return code
 
@@ -230,6 +230,18 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
             paid=parse_amount(row.get("PAYER_COVERAGE"), where, "PAYER_COVERAGE"),
             where=where,
         )
+        # The encounter's reason is its principal diagnosis: first on the claim, where the inpatient rules
+        # (PQI, planned readmissions, obstetric stays) read it. Without it, the first condition diagnosed
+        # at the visit comes first, as before.
+        reason = (row.get("REASONCODE") or "").strip()
+        if reason:
+            mapped = snomed.get(_snomed_code(reason, where, "REASONCODE"))
+            if mapped is None:
+                conv.unmapped[reason] += 1
+            elif not mapped:
+                conv.deliberately_unmapped[reason] += 1
+            else:
+                visit.icd10.append(mapped)
         visit_provider[visit.visit_id] = provider
         conv.visits.append(visit)
     export_end = max((v.end for v in conv.visits), default=dt.date.today())
