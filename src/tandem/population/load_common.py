@@ -140,9 +140,7 @@ class Converted:
     prescriptions: list[Prescription] = field(default_factory=list)
     unmapped: Counter[str] = field(default_factory=Counter)  # source code -> occurrences
     deliberately_unmapped: Counter[str] = field(default_factory=Counter)
-    # Procedures: how many were stored as ICD-10-PCS, and source codes left out (not mapped, or on a
-    # professional visit, whose claim reports procedures as CPT/HCPCS instead).
-    procedures_stored: int = 0
+    # Procedure codes the loader could not give an ICD-10-PCS code (unmapped, or another code system).
     procedures_not_stored: Counter[str] = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
 
@@ -245,6 +243,23 @@ def _visit_codes(
     ]
     codes += [p.icd10 for p in sorted(active, key=lambda p: (p.start, p.icd10))]
     return list(dict.fromkeys(c for c in codes if c))[:MAX_DX]
+
+
+def set_procedures(visit: Visit, found: list[tuple[dt.date | None, str]]) -> None:
+    """A visit's procedures from an EHR-style source: each (date, code) once, in date order (undated last)."""
+    ordered = sorted(dict.fromkeys(found), key=lambda p: (p[0] or dt.date.max, p[1]))
+    visit.procedures = [(code, when) for when, code in ordered]
+
+
+def _procedure_counts(visits: list[Visit]) -> tuple[int, int]:
+    """Procedures that reach ``procedure_code_N`` and those that cannot, as ``to_tuva_rows`` writes them:
+    only institutional claims carry ICD-10-PCS (a professional claim reports CPT/HCPCS), in 25 positions."""
+    stored = dropped = 0
+    for visit in visits:
+        kept = len(visit.procedures[:MAX_PX]) if CLAIM_SHAPES[visit.kind][0] == "institutional" else 0
+        stored += kept
+        dropped += len(visit.procedures) - kept
+    return stored, dropped
 
 
 def _emergent_admissions(visits: list[Visit]) -> set[str]:
@@ -413,8 +428,9 @@ def write_converted(
     result = ConvertResult(files=list(conv.files))
     result.unmapped_codes = dict(conv.unmapped.most_common())
     result.deliberately_unmapped = sum(conv.deliberately_unmapped.values())
-    result.procedures_stored = conv.procedures_stored
-    result.procedures_not_stored = sum(conv.procedures_not_stored.values())
+    stored, dropped = _procedure_counts(conv.visits)
+    result.procedures_stored = stored
+    result.procedures_not_stored = sum(conv.procedures_not_stored.values()) + dropped
     con = connect(db_path)
     try:
         for table, rows in tables.items():

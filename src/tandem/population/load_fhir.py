@@ -20,8 +20,6 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from .load_common import (
-    CLAIM_SHAPES,
-    MAX_PX,
     Converted,
     ConvertResult,
     Person,
@@ -35,6 +33,7 @@ from .load_common import (
     load_snomed_map,
     load_snomed_pcs_map,
     parse_date,
+    set_procedures,
     write_converted,
 )
 from .load_tuva import LoadError
@@ -438,8 +437,7 @@ def _read_procedure_resources(
     an encounter with both would otherwise count its procedures twice.
 
     A SNOMED CT code maps through the same table as Synthea CSV (``load_snomed_pcs_map``); an ICD-10-PCS
-    coding is taken as written. As there, only institutional visits carry them (a professional claim
-    reports CPT/HCPCS), and unmapped or other-system codes are counted, not stored.
+    coding is taken as written; unmapped or other-system codes are counted, not stored.
     """
     pcs_map = load_snomed_pcs_map()
     visits = {v.visit_id: v for v in conv.visits}
@@ -467,7 +465,7 @@ def _read_procedure_resources(
                 f"does not reference an Encounter of this patient in the export (got {encounter!r})",
                 "encounter.reference",
             )
-        if pcs is None or visit is None or CLAIM_SHAPES[visit.kind][0] != "institutional":
+        if pcs is None or visit is None:
             conv.procedures_not_stored[pcs or label] += 1
             continue
         if visit.visit_id in billed:
@@ -477,14 +475,7 @@ def _read_procedure_resources(
         when = _date(res, res.data.get("performedDateTime") or period.get("start"), path, required=False)
         found.setdefault(visit.visit_id, []).append((when, pcs))
     for vid, procs in found.items():
-        ordered = sorted(dict.fromkeys(procs), key=lambda p: (p[0] or dt.date.max, p[1]))
-        visits[vid].procedures = [(code, when) for when, code in ordered]
-    for visit in conv.visits:  # what reaches procedure_code_N, whichever resource it came from
-        if CLAIM_SHAPES[visit.kind][0] == "institutional":
-            conv.procedures_stored += len(visit.procedures[:MAX_PX])
-            conv.procedures_not_stored.update(code for code, _ in visit.procedures[MAX_PX:])
-        else:
-            conv.procedures_not_stored.update(code for code, _ in visit.procedures)
+        set_procedures(visits[vid], procs)
 
 
 def _spans_from_encounters(conv: Converted) -> None:

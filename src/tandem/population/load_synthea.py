@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .load_common import (
     CLAIM_SHAPES,
-    MAX_PX,
     Converted,
     ConvertResult,
     Person,
@@ -32,6 +31,7 @@ from .load_common import (
     load_snomed_pcs_map,
     parse_amount,
     parse_date,
+    set_procedures,
     write_converted,
 )
 from .load_tuva import LoadError
@@ -361,15 +361,14 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
 def _read_procedures(
     procedures: SyntheaFile, conv: Converted, patient: Callable[[dict[str, str], Where], str]
 ) -> None:
-    """Attach each mapped procedure to its encounter, in date order; count what is not stored.
+    """Attach each mapped procedure to its encounter; count the codes with no ICD-10-PCS equivalent.
 
-    Only institutional claims carry ICD-10-PCS in the Tuva input layer (a professional claim reports
-    the procedure as CPT/HCPCS), so a procedure at an office visit is counted as not stored, like an
-    unmapped one: Synthea's many screenings and assessments are not rule inputs.
+    Synthea's many screenings and assessments are not rule inputs and stay unmapped; what reaches a claim
+    (institutional visits only) is decided where claims are written (``load_common``).
     """
     pcs_map = load_snomed_pcs_map()
     visits = {v.visit_id: v for v in conv.visits}
-    found: dict[str, list[tuple[dt.date, str]]] = {}
+    found: dict[str, list[tuple[dt.date | None, str]]] = {}
     for where, row in procedures.rows():
         person = patient(row, where)
         encounter = _required(row, "ENCOUNTER", where)
@@ -391,16 +390,12 @@ def _read_procedures(
             pcs = pcs_map.get(_snomed_code(code, where))
         else:
             pcs = None  # CPT, HCPCS and the like: not ICD-10-PCS, so not a procedure_code_N value
-        if pcs is None or CLAIM_SHAPES[visit.kind][0] != "institutional":
+        if pcs is None:
             conv.procedures_not_stored[code] += 1
-            continue
-        found.setdefault(encounter, []).append((when, pcs))
+        else:
+            found.setdefault(encounter, []).append((when, pcs))
     for encounter, procs in found.items():
-        ordered = sorted(dict.fromkeys(procs))  # one (date, code) once, earliest first
-        visits[encounter].procedures = [(code, when) for when, code in ordered[:MAX_PX]]
-        conv.procedures_stored += len(visits[encounter].procedures)
-        for _, code in ordered[MAX_PX:]:  # a claim has 25 procedure positions
-            conv.procedures_not_stored[code] += 1
+        set_procedures(visits[encounter], procs)
 
 
 def _fill_missing_spans(conv: Converted) -> None:
