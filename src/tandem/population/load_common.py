@@ -162,6 +162,16 @@ def load_snomed_map(path: Path = SNOMED_MAP_PATH) -> dict[str, str]:
     return mapping
 
 
+def map_snomed_condition(code: str, snomed: dict[str, str], conv: Converted) -> str | None:
+    """ICD-10-CM for a SNOMED CT concept, or None, counted as unmapped or as deliberately not coded."""
+    mapped = snomed.get(code)
+    if mapped is None:
+        conv.unmapped[code] += 1
+    elif not mapped:
+        conv.deliberately_unmapped[code] += 1
+    return mapped or None
+
+
 def load_snomed_pcs_map(path: Path = SNOMED_PCS_MAP_PATH) -> dict[str, str]:
     """SNOMED CT procedure concept id -> one ICD-10-PCS code.
 

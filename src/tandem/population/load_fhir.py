@@ -32,6 +32,7 @@ from .load_common import (
     check_icd10pcs,
     load_snomed_map,
     load_snomed_pcs_map,
+    map_snomed_condition,
     parse_date,
     set_procedures,
     write_converted,
@@ -316,13 +317,8 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
         if icd10 is not None:
             code = check_icd10(str(icd10.get("code", "")), res.where, f"{res.prefix}code.coding.code")
         elif snomed_coding is not None:
-            sct = str(snomed_coding.get("code", ""))
-            mapped = snomed.get(sct)
+            mapped = map_snomed_condition(str(snomed_coding.get("code", "")), snomed, conv)
             if mapped is None:
-                conv.unmapped[sct] += 1
-                continue
-            if not mapped:
-                conv.deliberately_unmapped[sct] += 1
                 continue
             code = mapped
         else:
@@ -418,14 +414,7 @@ def _reason_code(res: Resource, snomed: dict[str, str], conv: Converted) -> str 
             if coding.get("system") == ICD10CM:
                 return check_icd10(code, res.where, f"{res.prefix}reasonCode[{i}].coding[{j}].code")
             if coding.get("system") == SNOMED:
-                mapped = snomed.get(code)
-                if mapped:
-                    return mapped
-                if mapped is None:
-                    conv.unmapped[code] += 1
-                else:
-                    conv.deliberately_unmapped[code] += 1
-                return None
+                return map_snomed_condition(code, snomed, conv)
     return None
 
 

@@ -29,6 +29,7 @@ from .load_common import (
     check_icd10pcs,
     load_snomed_map,
     load_snomed_pcs_map,
+    map_snomed_condition,
     parse_amount,
     parse_date,
     set_procedures,
@@ -235,13 +236,8 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
         # at the visit comes first, as before.
         reason = (row.get("REASONCODE") or "").strip()
         if reason:
-            mapped = snomed.get(_snomed_code(reason, where, "REASONCODE"))
-            if mapped is None:
-                conv.unmapped[reason] += 1
-            elif not mapped:
-                conv.deliberately_unmapped[reason] += 1
-            else:
-                visit.icd10.append(mapped)
+            mapped = map_snomed_condition(_snomed_code(reason, where, "REASONCODE"), snomed, conv)
+            visit.icd10 += [mapped] if mapped else []
         visit_provider[visit.visit_id] = provider
         conv.visits.append(visit)
     export_end = max((v.end for v in conv.visits), default=dt.date.today())
@@ -261,12 +257,8 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
                     line=where.line,
                     field="SYSTEM",
                 )
-            mapped = snomed.get(_snomed_code(code, where))
+            mapped = map_snomed_condition(_snomed_code(code, where), snomed, conv)
             if mapped is None:
-                conv.unmapped[code] += 1
-                continue
-            if not mapped:
-                conv.deliberately_unmapped[code] += 1
                 continue
             icd = mapped
         start = _date(row, "START", where)
