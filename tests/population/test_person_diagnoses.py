@@ -83,3 +83,19 @@ def test_features_read_the_person_codes(tmp_path: Path) -> None:
     assert row["behavioral_health_flag"] is False
     # Charlson over the long window: CHF (I50) 2, chronic pulmonary (J44) 1, diabetes (E11.9) 0.
     assert row["charlson"] == 3
+
+
+def test_suicidality_outside_chapter_f_is_behavioural_health(tmp_path: Path) -> None:
+    """Suicidal ideation, a suicide attempt or nonsuicidal self-harm is often the only behavioural-health
+    code a person's claims carry; R45.89 (other emotional state symptoms) is not one of them."""
+    medical = [
+        professional("c1", "2021-03-01", dx="R45.851"),
+        {**professional("c2", "2021-03-01", dx="T14.91XA"), "person_id": "p2"},
+        {**professional("c3", "2021-03-01", dx="R45.88"), "person_id": "p3"},
+        {**professional("c4", "2021-03-01", dx="R45.89"), "person_id": "p4"},
+    ]
+    eligibility = [{"person_id": p, "member_id": f"m{p}"} for p in ("p1", "p2", "p3", "p4")]
+    db = tmp_path / "store.duckdb"
+    load_directory(write_dataset(tmp_path / "in", eligibility, medical, []), db)
+    flags = {r["person_id"]: r["behavioral_health_flag"] for r in build_features(AS_OF, db).to_pylist()}
+    assert flags == {"p1": True, "p2": True, "p3": True, "p4": False}

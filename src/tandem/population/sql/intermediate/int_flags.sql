@@ -1,4 +1,9 @@
 -- Behavioural-health, substance-use and social-needs (ICD-10-CM Z55-Z65) flags over the long look-back window.
+-- Behavioural health is the mental-disorder ranges of chapter F (F20-F48, F60-F69, F90-F99) plus suicidality
+-- coded outside it, by their ICD-10-CM titles: R45.851 "Suicidal ideations", R45.88 "Nonsuicidal self-harm"
+-- and T14.91 "Suicide attempt" (the code CDC/NCHS's surveillance case definition of suicide attempt discusses,
+-- National Health Statistics Reports no. 108). Self-harm coded only by the intent of an injury or poisoning
+-- (T36-T65 with intent 2, X71-X83) is not read.
 -- The code tests run once per distinct code, and only people with a flagged code get a row (the features
 -- read the flags as false when a person has none).
 with window_dx as (
@@ -11,6 +16,7 @@ code_flags as (
     select
         code,
         (code >= 'F20' and code < 'F49') or (code >= 'F60' and code < 'F70') or code like 'F9%'
+        or code in ('R45851', 'R4588') or code like 'T1491%'
             as behavioral_health,
         code >= 'F10' and code < 'F20' and code not like 'F17%' as sud,
         code >= 'Z55' and code < 'Z66' as social_needs,
