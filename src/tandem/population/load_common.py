@@ -175,8 +175,8 @@ def map_snomed_condition(code: str, snomed: dict[str, str], conv: Converted) -> 
 def load_snomed_pcs_map(path: Path = SNOMED_PCS_MAP_PATH) -> dict[str, str]:
     """SNOMED CT procedure concept id -> one ICD-10-PCS code.
 
-    Only procedures some rule reads are mapped (transplants, deliveries, cardiac and dialysis-access
-    procedures, amputations, joint replacements, detoxification: data/README.md). A SNOMED concept names
+    Only procedures some rule reads are mapped (transplants, deliveries, cardiac procedures, amputations,
+    joint replacements and a few other operations: docs/population.md). A SNOMED concept names
     less than a PCS code (no body part side, approach or device), so each row is a representative code
     whose CCS category and value-set membership -- all the rules look at -- follow from the concept.
     """
