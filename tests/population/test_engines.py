@@ -136,6 +136,72 @@ def test_full_match_means_the_same_on_spark(spark: Any) -> None:
     assert expected.count(True) == 3  # "1", "12", "02": the newline cases must not match
 
 
+# Codes either side of each behavioural-health rule of int_flags: chapter F ranges, suicidality outside F,
+# the intent character of self-harm poisonings in its three positions, X71-X83, and social-needs Z codes.
+FLAG_CODES = [
+    "F19",
+    "F20",
+    "F489",
+    "F49",
+    "F60",
+    "F70",
+    "F99",
+    "F17210",
+    "F1010",
+    "R45851",
+    "R4588",
+    "R4589",
+    "T1491XA",
+    "T1490XA",
+    "T3692XA",
+    "T3691XA",
+    "T360X2A",
+    "T360X3A",
+    "T40412A",
+    "T40414A",
+    "T652X2A",
+    "T6592XA",
+    "T66XXXA",
+    "T71162A",
+    "T71163A",
+    "X710XXA",
+    "X838XXA",
+    "X8400XA",
+    "Z590",
+    "Z5900",
+    "Z560",
+    "Z655",
+    "Z66",
+    "Z9151",
+]
+
+
+def test_flag_rules_mean_the_same_on_spark(spark: Any) -> None:
+    """Synthetic and sample claims carry few of these codes, so the flag predicates (substr positions,
+    range comparisons, the social-needs code list) are compared code by code."""
+    from tandem.population.features import SQL_DIR
+
+    sql = (SQL_DIR / "intermediate" / "int_flags.sql").read_text(encoding="utf-8")
+    people = pa.table(
+        {"person_id": FLAG_CODES, "diagnosis_code": FLAG_CODES, "in_long_window": [True] * len(FLAG_CODES)}
+    )
+    duck = duckdb.connect()
+    try:
+        duck.register("int_person_diagnoses", people)
+        expected = duck.execute(f"SELECT * FROM ({sql}) ORDER BY person_id").fetchall()
+        columns = [d[0] for d in duck.description]
+    finally:
+        duck.close()
+    spark.createDataFrame(people.to_pylist()).createOrReplaceTempView("int_person_diagnoses")
+    frame = spark.sql(f"SELECT * FROM ({to_spark(sql)}) ORDER BY person_id")
+    assert frame.columns == columns
+    got = [tuple(r) for r in frame.collect()]
+    flagged = {r[0] for r in expected if r[columns.index("behavioral_health_flag")]}
+    assert {"T3692XA", "T360X2A", "T40412A", "X838XXA", "R45851"} <= flagged
+    assert not flagged & {"T3691XA", "T360X3A", "T40414A", "X8400XA", "Z9151", "F1010", "F70"}
+    assert got == expected
+
+
 HCC_COLUMNS = [
     "person_id",
     "hcc_v24_raw",

@@ -1,9 +1,13 @@
 -- Behavioural-health, substance-use and social-needs (ICD-10-CM Z55-Z65) flags over the long look-back window.
 -- Behavioural health is the mental-disorder ranges of chapter F (F20-F48, F60-F69, F90-F99) plus suicidality
--- coded outside it, by their ICD-10-CM titles: R45.851 "Suicidal ideations", R45.88 "Nonsuicidal self-harm"
--- and T14.91 "Suicide attempt" (the code CDC/NCHS's surveillance case definition of suicide attempt discusses,
--- National Health Statistics Reports no. 108). Self-harm coded only by the intent of an injury or poisoning
--- (T36-T65 with intent 2, X71-X83) is not read.
+-- and self-harm coded outside it, by their ICD-10-CM titles: R45.851 "Suicidal ideations", R45.88
+-- "Nonsuicidal self-harm", T14.91 "Suicide attempt", and every code whose title (or category's title) says
+-- "intentional self-harm": poisonings and toxic effects T36-T65 and asphyxiations T71 whose intent character
+-- is 2, and the external causes X71-X83. These are the code groups of CDC/NCHS's surveillance case definition
+-- of self-harm and suicide attempt (National Health Statistics Reports no. 108). The intent character is the
+-- 6th, or the 5th where the 6th is the placeholder X (T36.92XA against T36.0X2A and T40.412A);
+-- tests/population/test_self_harm_flag.py checks the rule against every code of the FY2026 tabular list.
+-- Histories (Z91.51, Z91.52) are not current diagnoses and are not read.
 -- The code tests run once per distinct code, and only people with a flagged code get a row (the features
 -- read the flags as false when a person has none).
 with window_dx as (
@@ -17,6 +21,11 @@ code_flags as (
         code,
         (code >= 'F20' and code < 'F49') or (code >= 'F60' and code < 'F70') or code like 'F9%'
         or code in ('R45851', 'R4588') or code like 'T1491%'
+        or (
+            ((code >= 'T36' and code < 'T66') or code like 'T71%')
+            and (substr(code, 6, 1) = '2' or (substr(code, 6, 1) in ('X', '') and substr(code, 5, 1) = '2'))
+        )
+        or (code >= 'X71' and code < 'X84')
             as behavioral_health,
         code >= 'F10' and code < 'F20' and code not like 'F17%' as sud,
         code >= 'Z55' and code < 'Z66' as social_needs,
