@@ -63,7 +63,7 @@ def test_sample_export_loads_every_condition_code_and_reloads_idempotently(tmp_p
     assert load_directory(SAMPLE, db).rows_in_store == result.rows_in_store
     con = duckdb.connect(str(db), read_only=True)
     housing = con.execute(
-        "SELECT count(*) FROM medical_claim WHERE 'Z591' IN (diagnosis_code_1, diagnosis_code_2, "
+        "SELECT count(*) FROM medical_claim WHERE 'Z5910' IN (diagnosis_code_1, diagnosis_code_2, "
         "diagnosis_code_3, diagnosis_code_4, diagnosis_code_5)"
     ).fetchall()[0][0]
     ed = con.execute("SELECT count(*) FROM medical_claim WHERE revenue_center_code = '0450'").fetchall()[0][0]
@@ -80,7 +80,7 @@ def test_map_rows_have_basis_and_source() -> None:
         assert row["basis"] and "NLM" in row["source"] and row["map_version"]
         assert bool(row["icd10cm_code"]) != row["basis"].startswith("not coded")
     by_code = {r["snomed_code"]: r["icd10cm_code"] for r in rows}
-    assert by_code["105531004"] == "Z59.1" and by_code["73438004"] == "Z56.0" and by_code["224299000"] == ""
+    assert by_code["105531004"] == "Z59.10" and by_code["73438004"] == "Z56.0" and by_code["224299000"] == ""
 
 
 @pytest.mark.parametrize(
@@ -270,7 +270,7 @@ def test_encounter_reason_comes_first_and_is_checked(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
     first = dict(con.execute("SELECT claim_id, diagnosis_code_1 FROM medical_claim").fetchall())
     con.close()
-    assert first["e3"] == "I509" and first["e5"] == "Z591"  # e5 keeps the condition diagnosed there
+    assert first["e3"] == "I509" and first["e5"] == "Z5910"  # e5 keeps the condition diagnosed there
     _edit(directory / "encounters.csv", 4, "REASONCODE", "CHF")
     with pytest.raises(LoadError, match=r"encounters\.csv, line 4, field 'REASONCODE'.*not a SNOMED CT"):
         load_directory(directory, tmp_path / "a.duckdb")

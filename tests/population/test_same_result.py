@@ -75,7 +75,7 @@ def write_tuva(directory: Path, *, procedures: bool = False, reasons: bool = Fal
          "enrollment_start_date": start, "enrollment_end_date": "2021-12-31"}
         for p, m, g, b, payer, start in people
     ]  # fmt: skip
-    chf, dm, housing, mdd, opioid, copd = "I50.9", "E11.9", "Z59.1", "F32.9", "F11.10", "J44.9"
+    chf, dm, housing, mdd, opioid, copd = "I50.9", "E11.9", "Z59.10", "F32.9", "F11.10", "J44.9"
     medical = [
         _line("e1", "p1", "office", "2020-06-01", "2020-06-01", "org1", "dr1", 150, 120, [chf]),
         _line("e2", "p1", "emergency", "2021-03-01", "2021-03-01", "org2", "dr2", 900, 700, [chf]),
