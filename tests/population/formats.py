@@ -57,6 +57,13 @@ PROCEDURES = [
 # Encounter reasons (written only when asked): p1's first stay was for heart failure, which then comes first
 # on its claim (the principal diagnosis) ahead of the diabetes diagnosed there.
 REASONS = {"e3": ("88805009", "Chronic congestive heart failure (disorder)")}
+# Admissions through the ED (written only when asked), as Synthea records them inside an emergency-class
+# encounter: p3's visit is coded as an emergency admission for asthma, and p1's has an intensive-care
+# admission among its procedures. Each becomes an inpatient stay begun in the ED.
+ADMISSION_ENCOUNTERS = {"e10": ("183478001", "Emergency hospital admission for asthma")}
+ADMISSION_PROCEDURES = [
+    ("p1", "e2", "305351004", "Admission to intensive care unit (procedure)", "2021-03-01")
+]
 AS_OF = "2021-06-30"
 
 
@@ -78,6 +85,7 @@ def write_synthea(
     extra_column: bool = False,
     procedures: bool = False,
     reasons: bool = False,
+    admissions: bool = False,
 ) -> Path:
     """``old_version``: a Synthea 2.x-style header (no MIDDLE/FIPS/INCOME/SYSTEM, COST, year spans, DATE)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -107,8 +115,11 @@ def write_synthea(
             dr,
             payer_of[pid],
             klass,
-            "185349003",
-            "visit",
+            *(
+                ADMISSION_ENCOUNTERS[eid]
+                if admissions and eid in ADMISSION_ENCOUNTERS
+                else ("185349003", "visit")
+            ),
             total,
             paid,
         ]
@@ -134,12 +145,13 @@ def write_synthea(
     ]
     _write_csv(directory / "medications.csv", med_cols, rows)
 
-    if procedures:
+    if procedures or admissions:
         date_cols = ["DATE"] if old_version else ["START", "STOP"]
         proc_cols = [*date_cols, "PATIENT", "ENCOUNTER", *([] if old_version else ["SYSTEM"]), "CODE"]
         proc_cols += ["DESCRIPTION", "BASE_COST", "REASONCODE", "REASONDESCRIPTION"]
         rows = []
-        for pid, eid, code, desc, date in PROCEDURES:
+        chosen = (PROCEDURES if procedures else []) + (ADMISSION_PROCEDURES if admissions else [])
+        for pid, eid, code, desc, date in chosen:
             dates = [_ts(date, 11)] if old_version else [_ts(date, 11), _ts(date, 13)]
             system = [] if old_version else ["http://snomed.info/sct"]
             rows.append([*dates, pid, eid, *system, code, desc, 100.0, "", ""])
@@ -172,15 +184,18 @@ def fhir_procedure(
     return proc
 
 
-def fhir_resources(*, procedures: bool = False, reasons: bool = False) -> list[dict[str, Any]]:
+def fhir_resources(
+    *, procedures: bool = False, reasons: bool = False, admissions: bool = False
+) -> list[dict[str, Any]]:
     """``procedures``: ``PROCEDURES`` as SNOMED CT-coded Procedure resources; ``reasons``: ``REASONS`` as
-    Encounter.reasonCode."""
+    Encounter.reasonCode; ``admissions``: ``ADMISSION_ENCOUNTERS`` as Encounter.type and
+    ``ADMISSION_PROCEDURES`` as Procedure resources."""
     out: list[dict[str, Any]] = []
-    if procedures:
-        out += [
-            fhir_procedure(f"proc{i}", pid, eid, "http://snomed.info/sct", code, date)
-            for i, (pid, eid, code, _desc, date) in enumerate(PROCEDURES)
-        ]
+    chosen = (PROCEDURES if procedures else []) + (ADMISSION_PROCEDURES if admissions else [])
+    out += [
+        fhir_procedure(f"proc{i}", pid, eid, "http://snomed.info/sct", code, date)
+        for i, (pid, eid, code, _desc, date) in enumerate(chosen)
+    ]
     for pid, gender, birth, payer, member, start, end in PATIENTS:
         out.append(
             {
@@ -218,6 +233,11 @@ def fhir_resources(*, procedures: bool = False, reasons: bool = False) -> list[d
                 "serviceProvider": {"reference": f"Organization/{org}"},
             }
         )
+        if admissions and eid in ADMISSION_ENCOUNTERS:
+            code, display = ADMISSION_ENCOUNTERS[eid]
+            out[-1]["type"] = [
+                {"coding": [{"system": "http://snomed.info/sct", "code": code, "display": display}]}
+            ]
         if reasons and eid in REASONS:
             code, display = REASONS[eid]
             out[-1]["reasonCode"] = [

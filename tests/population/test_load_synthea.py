@@ -67,8 +67,14 @@ def test_sample_export_loads_every_condition_code_and_reloads_idempotently(tmp_p
         "diagnosis_code_3, diagnosis_code_4, diagnosis_code_5)"
     ).fetchall()[0][0]
     ed = con.execute("SELECT count(*) FROM medical_claim WHERE revenue_center_code = '0450'").fetchall()[0][0]
+    # Three births (183460006 "Obstetric emergency hospital admission") and one emergency admission for
+    # asthma are Synthea emergency-class encounters: stays begun in the ED, not ED visits alone.
+    begun_in_ed = con.execute(
+        "SELECT count(*) FROM medical_claim WHERE revenue_center_code = '0450' AND bill_type_code = '111' "
+        "AND admit_type_code = '1'"
+    ).fetchall()[0][0]
     con.close()
-    assert housing > 0 and ed == 17
+    assert housing > 0 and ed == 17 and begun_in_ed == 4
 
 
 def test_map_rows_have_basis_and_source() -> None:
@@ -274,3 +280,27 @@ def test_encounter_reason_comes_first_and_is_checked(tmp_path: Path) -> None:
     _edit(directory / "encounters.csv", 4, "REASONCODE", "CHF")
     with pytest.raises(LoadError, match=r"encounters\.csv, line 4, field 'REASONCODE'.*not a SNOMED CT"):
         load_directory(directory, tmp_path / "a.duckdb")
+
+
+def test_an_admission_procedure_admits_only_from_an_emergency_visit(tmp_path: Path) -> None:
+    """An intensive-care admission recorded at an office visit does not make that visit a stay: only an
+    emergency visit is read as the start of one (an inpatient encounter is a stay already)."""
+    directory = formats.write_synthea(tmp_path / "s", admissions=True)
+    with (directory / "procedures.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(
+            ["2021-04-10T11:00:00Z", "2021-04-10T13:00:00Z", "p1", "e5", "http://snomed.info/sct",
+             "305351004", "Admission to intensive care unit (procedure)", 100.0, "", ""]
+        )  # fmt: skip
+    load_directory(directory, tmp_path / "a.duckdb")
+    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
+    shapes = dict(
+        con.execute(
+            "SELECT claim_id, claim_type || ':' || coalesce(bill_type_code, '') FROM medical_claim"
+        ).fetchall()
+    )
+    con.close()
+    assert (
+        shapes["e5"] == "professional:"
+        and shapes["e2"] == "institutional:111"
+        and shapes["e3"] == "institutional:111"
+    )

@@ -32,6 +32,10 @@ def _line(cid: str, pid: str, kind: str, start: str, end: str, org: str, dr: str
         "emergency": {"claim_type": "institutional", "bill_type_code": "131", "revenue_center_code": "0450",
                       "place_of_service_code": "23", "hcpcs_code": "99284", "facility_npi": org},
         "office": {"claim_type": "professional", "place_of_service_code": "11", "hcpcs_code": "99213"},
+        # A stay begun in the ED: an inpatient bill with the ED revenue line (and admit type 1, emergent).
+        "emergency_admission": {"claim_type": "institutional", "bill_type_code": "111",
+                                "revenue_center_code": "0450", "place_of_service_code": "21",
+                                "admission_date": start, "discharge_date": end, "facility_npi": org},
     }  # fmt: skip
     row = {
         "claim_id": cid, "person_id": pid, "claim_start_date": start, "claim_end_date": end,
@@ -57,13 +61,16 @@ def _fills(
     ]  # fmt: skip
 
 
-def write_tuva(directory: Path, *, procedures: bool = False, reasons: bool = False) -> Path:
+def write_tuva(
+    directory: Path, *, procedures: bool = False, reasons: bool = False, admissions: bool = False
+) -> Path:
     """The population of ``formats.py`` as claims: conditions active on a visit's date are on its claim.
 
     ``procedures``: ``formats.PROCEDURES`` as they would be billed -- the heart transplant as ICD-10-PCS
     02YA0Z0 on the stay's institutional claim; the unmapped reconciliation and the office visit's PCI
     (a CPT code on a professional claim) carry no ICD-10-PCS code. ``reasons``: ``formats.REASONS`` as each
-    claim's principal (first) diagnosis.
+    claim's principal (first) diagnosis. ``admissions``: p1's and p3's emergency visits as stays begun in
+    the ED (``formats.ADMISSION_ENCOUNTERS`` and ``ADMISSION_PROCEDURES``).
     """
     people = [
         ("p1", "m1", "female", "1950-06-15", "Medicare", "2020-01-01"),
@@ -92,6 +99,33 @@ def write_tuva(directory: Path, *, procedures: bool = False, reasons: bool = Fal
     ]
     if reasons:  # e3 was for heart failure: it goes first, ahead of the diabetes diagnosed there
         medical[2].update(diagnosis_code_1=chf, diagnosis_code_2=dm)
+    if admissions:
+        medical[1] = _line(
+            "e2",
+            "p1",
+            "emergency_admission",
+            "2021-03-01",
+            "2021-03-01",
+            "org2",
+            "dr2",
+            900,
+            700,
+            [chf],
+            True,
+        )
+        medical[9] = _line(
+            "e10",
+            "p3",
+            "emergency_admission",
+            "2021-06-01",
+            "2021-06-01",
+            "org2",
+            "dr2",
+            1100,
+            900,
+            [copd],
+            True,
+        )
     if procedures:
         medical[3].update(
             procedure_code_type="icd-10-pcs", procedure_code_1="02YA0Z0", procedure_date_1="2021-03-20"
@@ -179,3 +213,35 @@ def test_encounter_reasons_are_the_principal_diagnosis_in_every_format(tmp_path:
     tuva = _features(tmp_path / "tuva.duckdb")
     assert _features(tmp_path / "s.duckdb") == tuva
     assert _features(tmp_path / "f.duckdb") == tuva
+
+
+def test_admissions_through_the_ed_are_stays_in_every_format(tmp_path: Path) -> None:
+    """Synthea keeps a whole hospital course inside one emergency-class encounter; an encounter coded as an
+    emergency admission, or one with an admission among its procedures, is a stay begun in the ED, as a
+    claims feed would bill it."""
+    load_directory(write_tuva(tmp_path / "tuva", admissions=True), tmp_path / "tuva.duckdb")
+    synthea = load_synthea.load_directory(
+        formats.write_synthea(tmp_path / "s", admissions=True), tmp_path / "s.duckdb"
+    )
+    assert synthea.procedures_not_stored == 1  # the ICU admission is no ICD-10-PCS code; it still admits
+    old = formats.write_synthea(tmp_path / "old", old_version=True, admissions=True)
+    load_synthea.load_directory(old, tmp_path / "old.duckdb")
+    export = formats.write_fhir_ndjson(tmp_path / "f", formats.fhir_resources(admissions=True))
+    load_fhir.load_directory(export, tmp_path / "f.duckdb")
+    for db in ("tuva", "s", "old", "f"):
+        con = duckdb.connect(str(tmp_path / f"{db}.duckdb"), read_only=True)
+        try:
+            claims = con.execute(
+                "SELECT claim_id, bill_type_code, revenue_center_code, admit_type_code FROM medical_claim "
+                "WHERE claim_id IN ('e2', 'e3', 'e10') ORDER BY claim_id"
+            ).fetchall()
+        finally:
+            con.close()
+        assert claims == [("e10", "111", "0450", "1"), ("e2", "111", "0450", "1"), ("e3", "111", "0100", "1")]
+    tuva = _features(tmp_path / "tuva.duckdb")
+    for db in ("s", "old", "f"):
+        assert _features(tmp_path / f"{db}.duckdb") == tuva, db
+    # p3's asthma visit is now an admission and still an ED visit; p1 has a third stay (two without
+    # admissions: test_tuva_synthea_and_fhir_give_identical_features).
+    assert (tuva["p3"]["ip_admits_12m"], tuva["p3"]["ed_visits_12m"]) == (1, 1)
+    assert (tuva["p1"]["ip_admits_12m"], tuva["p1"]["ed_visits_12m"]) == (3, 1)

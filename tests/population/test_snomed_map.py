@@ -180,3 +180,21 @@ def test_deliberately_unmapped_findings_stay_unmapped() -> None:
     status_findings = ("160903007", "160904001", "5251000175109", "224299000", "741062008", "314529007")
     for status_finding in (*status_findings, "1187604002", "473461003"):
         assert mapping[status_finding] == ""
+
+
+def test_admission_concepts_are_valid_ids_with_evidence() -> None:
+    """The concepts that turn a Synthea/FHIR emergency visit into a stay (load_admission_concepts):
+    a wrong id would silently admit nobody, so ids are checked like the map's."""
+    from tandem.population.load_common import ADMISSION_CONCEPTS_PATH, load_admission_concepts
+
+    with Path(ADMISSION_CONCEPTS_PATH).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    codes = [r["snomed_code"] for r in rows]
+    assert len(codes) == len(set(codes)) == len(load_admission_concepts()) >= 10
+    for row in rows:
+        assert _verhoeff_ok(row["snomed_code"]), row["snomed_code"]
+        assert row["snomed_description"].endswith("(procedure)") and row["evidence"], row["snomed_code"]
+    # An observation stay is billed as outpatient (bill type 13x), so it is deliberately not an admission;
+    # neither is an ED visit (50849002 "Emergency room admission").
+    assert not {"76464004", "50849002"} & set(codes)
+    assert {"183460006", "183452005", "305351004"} <= set(codes)

@@ -34,6 +34,7 @@ from .store import (
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SNOMED_MAP_PATH = DATA_DIR / "snomed_icd10_map.csv"
 SNOMED_PCS_MAP_PATH = DATA_DIR / "snomed_icd10pcs_map.csv"
+ADMISSION_CONCEPTS_PATH = DATA_DIR / "snomed_admission_concepts.csv"
 MAX_DX = 25
 MAX_PX = 25  # procedure_code_1..25 of the Tuva input layer (store.TABLES["medical_claim"])
 ICD10_RE = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}")
@@ -45,6 +46,9 @@ ICD10PCS_RE = re.compile(ICD10PCS_PATTERN)  # load_tuva.CHECKS["icd10pcs"]'s rul
 CLAIM_SHAPES: dict[str, tuple[str, str, str, str, str]] = {
     "inpatient": ("institutional", "111", "0100", "21", ""),
     "emergency": ("institutional", "131", "0450", "23", "99284"),
+    # An emergency visit that admitted the patient (``admit_through_emergency``): on claims, an inpatient
+    # bill whose emergency-department revenue line shows where the stay began.
+    "emergency_admission": ("institutional", "111", "0450", "21", ""),
     "ambulatory": ("professional", "", "", "11", "99213"),
     "outpatient": ("professional", "", "", "11", "99213"),
     "wellness": ("professional", "", "", "11", "99213"),
@@ -255,6 +259,26 @@ def _visit_codes(
     return list(dict.fromkeys(c for c in codes if c))[:MAX_DX]
 
 
+def load_admission_concepts(path: Path = ADMISSION_CONCEPTS_PATH) -> frozenset[str]:
+    """SNOMED CT concepts that say a patient was admitted to hospital (data/snomed_admission_concepts.csv).
+
+    Synthea keeps a whole hospital course inside one emergency-class encounter: births, sepsis with days in
+    intensive care, burns and fractures sent to a ward all arrive as emergency visits an hour long. Read as
+    ED visits they would hide admissions that claims would show, so the encounter's code or a procedure
+    recorded in it decides.
+    """
+    with path.open(encoding="utf-8", newline="") as fh:
+        return frozenset(row["snomed_code"].strip() for row in csv.DictReader(fh))
+
+
+def admit_through_emergency(visit: Visit) -> None:
+    """An emergency visit shown to have admitted the patient becomes an inpatient stay begun in the ED; an
+    inpatient or outpatient visit keeps its kind (an inpatient encounter coded as an admission already is
+    one, and an observation or clinic visit is not turned into a stay)."""
+    if visit.kind == "emergency":
+        visit.kind = "emergency_admission"
+
+
 def set_procedures(visit: Visit, found: list[tuple[dt.date | None, str]]) -> None:
     """A visit's procedures from an EHR-style source: each (date, code) once, in date order (undated last)."""
     ordered = sorted(dict.fromkeys(found), key=lambda p: (p[0] or dt.date.max, p[1]))
@@ -273,10 +297,12 @@ def _procedure_counts(visits: list[Visit]) -> tuple[int, int]:
 
 
 def _emergent_admissions(visits: list[Visit]) -> set[str]:
-    """Inpatient visits that begin on the day an ED visit ends or the day after: LACE's acuity point."""
+    """Inpatient visits that begin on the day an ED visit ends or the day after: LACE's acuity point. A stay
+    begun in the ED (``emergency_admission``) is emergent itself and counts as the ED visit before a stay
+    that follows it."""
     ed_days: dict[str, set[dt.date]] = {}
     for v in visits:
-        if v.kind == "emergency":
+        if v.kind in ("emergency", "emergency_admission"):
             ed_days.setdefault(v.person_id, set()).update({v.end, v.end + dt.timedelta(days=1)})
     return {
         v.visit_id for v in visits if v.kind == "inpatient" and v.start in ed_days.get(v.person_id, set())
@@ -341,7 +367,7 @@ def to_tuva_rows(conv: Converted, data_source: str) -> dict[str, list[dict[str, 
             "claim_line_end_date": v.end.isoformat(),
             "admission_date": v.start.isoformat() if bill_type.startswith("11") else None,
             "discharge_date": v.end.isoformat() if bill_type.startswith("11") else None,
-            "admit_type_code": "1" if v.visit_id in emergent else None,
+            "admit_type_code": "1" if v.visit_id in emergent or v.kind == "emergency_admission" else None,
             "place_of_service_code": pos,
             "bill_type_code": bill_type or None,
             "revenue_center_code": revenue or None,

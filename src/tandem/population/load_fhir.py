@@ -28,8 +28,10 @@ from .load_common import (
     Span,
     Visit,
     Where,
+    admit_through_emergency,
     check_icd10,
     check_icd10pcs,
+    load_admission_concepts,
     load_snomed_map,
     load_snomed_pcs_map,
     map_snomed_condition,
@@ -271,6 +273,7 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
     procedures = _visit_procedures(by_type)
 
     diagnosed_at: dict[str, str] = {}  # Condition id -> Encounter listing it in Encounter.diagnosis
+    admissions = load_admission_concepts()
     for res in by_type["Encounter"]:
         klass = res.data.get("class") or {}
         kind = ENCOUNTER_CLASSES.get(str(klass.get("code", "")).upper())
@@ -290,23 +293,24 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
         participants = [_ref_id(p.get("individual")) for p in res.data.get("participant") or []]
         allowed, paid = costs.get(vid, (None, None))
         reason = _reason_code(res, snomed, conv)
-        conv.visits.append(
-            Visit(
-                visit_id=vid,
-                person_id=subject(res, "subject"),
-                kind=kind,
-                start=start,
-                end=end,
-                facility=_ref_id(res.data.get("serviceProvider")),
-                provider=next((p for p in participants if p), None),
-                payer=None,
-                allowed=allowed,
-                paid=paid,
-                where=res.where,
-                icd10=[reason] if reason else [],
-                procedures=procedures.get(vid, []),
-            )
+        visit = Visit(
+            visit_id=vid,
+            person_id=subject(res, "subject"),
+            kind=kind,
+            start=start,
+            end=end,
+            facility=_ref_id(res.data.get("serviceProvider")),
+            provider=next((p for p in participants if p), None),
+            payer=None,
+            allowed=allowed,
+            paid=paid,
+            where=res.where,
+            icd10=[reason] if reason else [],
+            procedures=procedures.get(vid, []),
         )
+        if _any_snomed([c for t in res.data.get("type") or [] for c in _codings(t)], admissions):
+            admit_through_emergency(visit)  # e.g. "Obstetric emergency hospital admission"
+        conv.visits.append(visit)
     _read_procedure_resources(by_type["Procedure"], conv, subject)
     visit_provider = {v.visit_id: v.provider for v in conv.visits}
 
@@ -418,6 +422,10 @@ def _reason_code(res: Resource, snomed: dict[str, str], conv: Converted) -> str 
     return None
 
 
+def _any_snomed(codings: list[dict[str, Any]], concepts: frozenset[str]) -> bool:
+    return any(c.get("system") == SNOMED and str(c.get("code")) in concepts for c in codings)
+
+
 def _read_procedure_resources(
     resources: list[Resource], conv: Converted, subject: Callable[[Resource, str], str]
 ) -> None:
@@ -429,6 +437,7 @@ def _read_procedure_resources(
     coding is taken as written; unmapped or other-system codes are counted, not stored.
     """
     pcs_map = load_snomed_pcs_map()
+    admissions = load_admission_concepts()
     visits = {v.visit_id: v for v in conv.visits}
     billed = {v.visit_id for v in conv.visits if v.procedures}
     found: dict[str, list[tuple[dt.date | None, str]]] = {}
@@ -454,6 +463,8 @@ def _read_procedure_resources(
                 f"does not reference an Encounter of this patient in the export (got {encounter!r})",
                 "encounter.reference",
             )
+        if visit is not None and _any_snomed(codings, admissions):
+            admit_through_emergency(visit)  # e.g. "Admission to intensive care unit" during an ED visit
         if pcs is None or visit is None:
             conv.procedures_not_stored[pcs or label] += 1
             continue

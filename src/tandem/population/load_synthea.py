@@ -25,8 +25,10 @@ from .load_common import (
     Span,
     Visit,
     Where,
+    admit_through_emergency,
     check_icd10,
     check_icd10pcs,
+    load_admission_concepts,
     load_snomed_map,
     load_snomed_pcs_map,
     map_snomed_condition,
@@ -201,6 +203,7 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
 
     encounters = files["encounters"]
     assert encounters is not None
+    admissions = load_admission_concepts()
     visit_provider: dict[str, str | None] = {}
     for where, row in encounters.rows():
         kind = row["ENCOUNTERCLASS"].strip().lower()
@@ -238,6 +241,8 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
         if reason:
             mapped = map_snomed_condition(_snomed_code(reason, where, "REASONCODE"), snomed, conv)
             visit.icd10 += [mapped] if mapped else []
+        if (row.get("CODE") or "").strip() in admissions:
+            admit_through_emergency(visit)  # e.g. "Obstetric emergency hospital admission"
         visit_provider[visit.visit_id] = provider
         conv.visits.append(visit)
     export_end = max((v.end for v in conv.visits), default=dt.date.today())
@@ -359,6 +364,7 @@ def _read_procedures(
     (institutional visits only) is decided where claims are written (``load_common``).
     """
     pcs_map = load_snomed_pcs_map()
+    admissions = load_admission_concepts()
     visits = {v.visit_id: v for v in conv.visits}
     found: dict[str, list[tuple[dt.date | None, str]]] = {}
     for where, row in procedures.rows():
@@ -380,6 +386,8 @@ def _read_procedures(
             pcs = check_icd10pcs(code, where, "CODE")
         elif not system or "snomed" in system:
             pcs = pcs_map.get(_snomed_code(code, where))
+            if code in admissions:
+                admit_through_emergency(visit)  # e.g. "Admission to intensive care unit" during an ED visit
         else:
             pcs = None  # CPT, HCPCS and the like: not ICD-10-PCS, so not a procedure_code_N value
         if pcs is None:
