@@ -150,3 +150,27 @@ def test_encounter_reason_code_is_the_principal_diagnosis(tmp_path: Path) -> Non
     field = r"field 'reasonCode\[0\]\.coding\[0\]\.code'"
     with pytest.raises(LoadError, match=r"Encounter\.ndjson, line \d+, " + field):
         load_directory(formats.write_fhir_ndjson(tmp_path / "g", resources), db)
+
+
+def test_an_inpatient_stay_admitted_from_the_ed_is_emergent(tmp_path: Path) -> None:
+    """FHIR says where a stay came from in hospitalization.admitSource; "emd" (from the emergency department)
+    gives LACE its acuity point even when the export holds no separate ED encounter (e4 follows none)."""
+    resources = formats.fhir_resources()
+    e4 = next(r for r in resources if r["resourceType"] == "Encounter" and r["id"] == "e4")
+    e1 = next(r for r in resources if r["resourceType"] == "Encounter" and r["id"] == "e1")
+    source = "http://terminology.hl7.org/CodeSystem/admit-source"
+    e4["hospitalization"] = {"admitSource": {"coding": [{"system": source, "code": "emd"}]}}
+    e1["hospitalization"] = {"admitSource": {"coding": [{"system": source, "code": "emd"}]}}  # office visit
+    db = tmp_path / "a.duckdb"
+    load_directory(formats.write_fhir_ndjson(tmp_path / "f", resources), db)
+    con = duckdb.connect(str(db), read_only=True)
+    acuity = dict(con.execute("SELECT claim_id, admit_type_code FROM medical_claim").fetchall())
+    con.close()
+    # e3 follows the ED visit e2; e4 is emergent by its admit source; the office visit e1 stays a visit.
+    assert (acuity["e3"], acuity["e4"], acuity["e1"]) == ("1", "1", None)
+    e4["hospitalization"]["admitSource"]["coding"][0]["code"] = "gp"  # referred by a general practitioner
+    load_directory(formats.write_fhir_ndjson(tmp_path / "g", resources), db)
+    con = duckdb.connect(str(db), read_only=True)
+    e4_acuity = con.execute("SELECT admit_type_code FROM medical_claim WHERE claim_id = 'e4'").fetchall()
+    con.close()
+    assert e4_acuity == [(None,)]

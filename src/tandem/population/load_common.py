@@ -106,6 +106,8 @@ class Visit:
     icd10: list[str] = field(default_factory=list)
     # ICD-10-PCS procedures billed for the visit, in claim sequence order: (code, date performed).
     procedures: list[tuple[str, dt.date | None]] = field(default_factory=list)
+    # The source says the stay began in the emergency department (FHIR hospitalization.admitSource "emd").
+    emergent: bool = False
 
 
 @dataclass
@@ -367,7 +369,9 @@ def to_tuva_rows(conv: Converted, data_source: str) -> dict[str, list[dict[str, 
             "claim_line_end_date": v.end.isoformat(),
             "admission_date": v.start.isoformat() if bill_type.startswith("11") else None,
             "discharge_date": v.end.isoformat() if bill_type.startswith("11") else None,
-            "admit_type_code": "1" if v.visit_id in emergent or v.kind == "emergency_admission" else None,
+            "admit_type_code": "1"
+            if v.emergent or v.visit_id in emergent or v.kind == "emergency_admission"
+            else None,
             "place_of_service_code": pos,
             "bill_type_code": bill_type or None,
             "revenue_center_code": revenue or None,

@@ -57,6 +57,7 @@ PROCEDURE_NOT_DONE = ("preparation", "not-done", "entered-in-error")
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 SNOMED = "http://snomed.info/sct"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ADMIT_SOURCE = "http://terminology.hl7.org/CodeSystem/admit-source"  # "emd": from accident/emergency dept.
 # ICD-10-PCS in FHIR R4: the preferred URI is CMS's own, the HL7 one is listed as an alternative
 # (https://terminology.hl7.org/CodeSystem-icd10PCS.html, https://build.fhir.org/ig/HL7/UTG/NamingSystem-icd10PCS.html).
 ICD10PCS = ("http://www.cms.gov/Medicare/Coding/ICD10", "http://terminology.hl7.org/CodeSystem/icd10PCS")
@@ -310,6 +311,12 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
         )
         if _any_snomed([c for t in res.data.get("type") or [] for c in _codings(t)], admissions):
             admit_through_emergency(visit)  # e.g. "Obstetric emergency hospital admission"
+        # An inpatient stay whose admit source is the emergency department is emergent (LACE "A") even when
+        # the export holds no separate ED encounter (http://terminology.hl7.org/CodeSystem/admit-source).
+        admit_source = _codings((res.data.get("hospitalization") or {}).get("admitSource"))
+        visit.emergent = kind == "inpatient" and any(
+            c.get("system") == ADMIT_SOURCE and c.get("code") == "emd" for c in admit_source
+        )
         conv.visits.append(visit)
     _read_procedure_resources(by_type["Procedure"], conv, subject)
     visit_provider = {v.visit_id: v.provider for v in conv.visits}
