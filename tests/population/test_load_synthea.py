@@ -67,14 +67,15 @@ def test_sample_export_loads_every_condition_code_and_reloads_idempotently(tmp_p
         "diagnosis_code_3, diagnosis_code_4, diagnosis_code_5)"
     ).fetchall()[0][0]
     ed = con.execute("SELECT count(*) FROM medical_claim WHERE revenue_center_code = '0450'").fetchall()[0][0]
-    # Three births (183460006 "Obstetric emergency hospital admission") and one emergency admission for
-    # asthma are Synthea emergency-class encounters: stays begun in the ED, not ED visits alone.
+    # Three births (183460006 "Obstetric emergency hospital admission"), one emergency admission for asthma
+    # and two heart attacks treated in the ED encounter with CABG and PCI (ICD-10-PCS, an inpatient code
+    # set) are Synthea emergency-class encounters: stays begun in the ED, not ED visits alone.
     begun_in_ed = con.execute(
         "SELECT count(*) FROM medical_claim WHERE revenue_center_code = '0450' AND bill_type_code = '111' "
         "AND admit_type_code = '1'"
     ).fetchall()[0][0]
     con.close()
-    assert housing > 0 and ed == 17 and begun_in_ed == 4
+    assert housing > 0 and ed == 17 and begun_in_ed == 6
 
 
 def test_map_rows_have_basis_and_source() -> None:
@@ -304,3 +305,30 @@ def test_an_admission_procedure_admits_only_from_an_emergency_visit(tmp_path: Pa
         and shapes["e2"] == "institutional:111"
         and shapes["e3"] == "institutional:111"
     )
+
+
+def test_an_emergency_visit_with_an_inpatient_procedure_code_is_a_stay(tmp_path: Path) -> None:
+    """ICD-10-PCS is reported for hospital inpatients only (45 CFR 162.1002), so a PCI done during an
+    emergency encounter makes it a stay begun in the ED; the same PCI at an office visit is a CPT service
+    and stores no ICD-10-PCS code."""
+    directory = formats.write_synthea(tmp_path / "s")
+    with (directory / "procedures.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["START", "STOP", "PATIENT", "ENCOUNTER", "SYSTEM", "CODE", "DESCRIPTION", "BASE_COST"]
+        )
+        for encounter, day in (("e10", "2021-06-01"), ("e5", "2021-04-10")):
+            patient = "p3" if encounter == "e10" else "p1"
+            writer.writerow(
+                [f"{day}T09:30:00Z", f"{day}T09:50:00Z", patient, encounter, "http://snomed.info/sct",
+                 "415070008", "Percutaneous coronary intervention (procedure)", 100.0]
+            )  # fmt: skip
+    result = load_directory(directory, tmp_path / "a.duckdb")
+    assert (result.procedures_stored, result.procedures_not_stored) == (1, 1)
+    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT claim_id, bill_type_code, revenue_center_code, admit_type_code, procedure_code_1 "
+        "FROM medical_claim WHERE claim_id IN ('e10', 'e5') ORDER BY claim_id"
+    ).fetchall()
+    con.close()
+    assert rows == [("e10", "111", "0450", "1", "02703ZZ"), ("e5", None, None, None, None)]

@@ -321,6 +321,13 @@ def _text(value: object) -> str | None:
 
 def to_tuva_rows(conv: Converted, data_source: str) -> dict[str, list[dict[str, str | None]]]:
     """Apply the shared claim conventions; values are text, as the Tuva validation expects."""
+    for v in conv.visits:
+        # ICD-10-PCS is the code set for procedures "on hospital inpatients reported by hospitals" (HIPAA code
+        # sets, 45 CFR 162.1002); an outpatient or ED facility claim reports CPT/HCPCS. An emergency visit in
+        # which a mapped procedure was done (Synthea's myocardial infarctions treated with PCI or CABG inside
+        # the ED encounter, a delivery) is therefore billed as a stay begun in the ED.
+        if v.procedures:
+            admit_through_emergency(v)
     members = {(s.person_id): s.member_id for s in conv.spans}
     eligibility = []
     persons = {p.person_id: p for p in conv.persons}
