@@ -385,8 +385,9 @@ def _read_procedures(
         if "icd" in system and "10" in system:
             pcs = check_icd10pcs(code, where, "CODE")
         elif not system or "snomed" in system:
-            pcs = pcs_map.get(_snomed_code(code, where))
-            if code in admissions:
+            concept = _snomed_code(code, where)
+            pcs = pcs_map.get(concept)
+            if concept in admissions:
                 admit_through_emergency(visit)  # e.g. "Admission to intensive care unit" during an ED visit
         else:
             pcs = None  # CPT, HCPCS and the like: not ICD-10-PCS, so not a procedure_code_N value
