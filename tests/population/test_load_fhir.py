@@ -174,3 +174,22 @@ def test_an_inpatient_stay_admitted_from_the_ed_is_emergent(tmp_path: Path) -> N
     e4_acuity = con.execute("SELECT admit_type_code FROM medical_claim WHERE claim_id = 'e4'").fetchall()
     con.close()
     assert e4_acuity == [(None,)]
+
+
+def test_a_birth_encounter_is_coded_as_a_delivery_stay(tmp_path: Path) -> None:
+    """The same delivery coding as for Synthea CSV (test_load_synthea): an EMER Encounter typed 183460006
+    with the pregnancy as its reason becomes a stay begun in the ED whose principal diagnosis is O80."""
+    resources = formats.fhir_resources()
+    e10 = next(r for r in resources if r["resourceType"] == "Encounter" and r["id"] == "e10")
+    snomed = "http://snomed.info/sct"
+    e10["type"] = [{"coding": [{"system": snomed, "code": "183460006"}]}]
+    e10["reasonCode"] = [{"coding": [{"system": snomed, "code": "72892002"}]}]
+    db = tmp_path / "a.duckdb"
+    load_directory(formats.write_fhir_ndjson(tmp_path / "f", resources), db)
+    con = duckdb.connect(str(db), read_only=True)
+    row = con.execute(
+        "SELECT bill_type_code, diagnosis_code_1, diagnosis_code_2, diagnosis_code_3 FROM medical_claim "
+        "WHERE claim_id = 'e10'"
+    ).fetchall()
+    con.close()
+    assert row == [("111", "O80", "J449", "Z370")]

@@ -332,3 +332,57 @@ def test_an_emergency_visit_with_an_inpatient_procedure_code_is_a_stay(tmp_path:
     ).fetchall()
     con.close()
     assert rows == [("e10", "111", "0450", "1", "02703ZZ"), ("e5", None, None, None, None)]
+
+
+def _claim_codes(db: Path, claim: str) -> list[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute(
+            f"SELECT {', '.join(f'diagnosis_code_{i}' for i in range(1, 26))} FROM medical_claim "
+            "WHERE claim_id = ?",
+            [claim],
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    return [c for c in row if c]
+
+
+def test_a_birth_is_coded_as_a_delivery_stay(tmp_path: Path) -> None:
+    """Synthea's birth encounter (183460006) carries the pregnancy (Z34.90, supervision of pregnancy) as its
+    reason; a hospital codes the stay with a chapter-15 principal diagnosis, which the obstetric-stay
+    exclusion reads: O80, O82 after a Caesarean, or a complication already coded."""
+
+    def birth(directory: Path) -> Path:
+        _edit(directory / "encounters.csv", 11, "CODE", "183460006")  # e10, p3's emergency visit
+        _edit(directory / "encounters.csv", 11, "REASONCODE", "72892002")  # Normal pregnancy
+        return directory
+
+    plain = birth(formats.write_synthea(tmp_path / "a", reasons=True))
+    load_directory(plain, tmp_path / "a.duckdb")
+    codes = _claim_codes(tmp_path / "a.duckdb", "e10")
+    assert codes[0] == "O80" and "Z370" in codes and "Z3490" not in codes and "J449" in codes
+
+    caesarean = birth(formats.write_synthea(tmp_path / "b", reasons=True))
+    with (caesarean / "procedures.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["START", "STOP", "PATIENT", "ENCOUNTER", "SYSTEM", "CODE", "DESCRIPTION", "BASE_COST"]
+        )
+        writer.writerow(
+            ["2021-06-01T09:10:00Z", "2021-06-01T09:50:00Z", "p3", "e10", "http://snomed.info/sct",
+             "11466000", "Cesarean section (procedure)", 100.0]
+        )  # fmt: skip
+    load_directory(caesarean, tmp_path / "b.duckdb")
+    assert _claim_codes(tmp_path / "b.duckdb", "e10")[0] == "O82"
+
+    complicated = birth(formats.write_synthea(tmp_path / "c", reasons=True))
+    with (complicated / "conditions.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(
+            ["2021-06-01", "", "p3", "e10", "http://snomed.info/sct", "398254007", "Preeclampsia"]
+        )
+    load_directory(complicated, tmp_path / "c.duckdb")
+    codes = _claim_codes(tmp_path / "c.duckdb", "e10")
+    assert codes[0] == "O1490" and "O80" not in codes and "Z370" not in codes
+    # Other visits keep their codes as written: the pregnancy reason stays on a prenatal visit.
+    assert _claim_codes(tmp_path / "a.duckdb", "e9") == ["J449"]

@@ -35,6 +35,11 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SNOMED_MAP_PATH = DATA_DIR / "snomed_icd10_map.csv"
 SNOMED_PCS_MAP_PATH = DATA_DIR / "snomed_icd10pcs_map.csv"
 ADMISSION_CONCEPTS_PATH = DATA_DIR / "snomed_admission_concepts.csv"
+# SNOMED CT 183460006 "Obstetric emergency hospital admission": Synthea's pregnancy module holds every birth
+# in an encounter with this code (its reason is the pregnancy, "Normal pregnancy" -> Z34.90).
+DELIVERY_ADMISSION = "183460006"
+# ICD-10-PCS Caesarean delivery: root operation Extraction of products of conception, 10D00Z0-10D00Z2.
+CAESAREAN_PCS_PREFIX = "10D00Z"
 MAX_DX = 25
 MAX_PX = 25  # procedure_code_1..25 of the Tuva input layer (store.TABLES["medical_claim"])
 ICD10_RE = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}")
@@ -108,6 +113,8 @@ class Visit:
     procedures: list[tuple[str, dt.date | None]] = field(default_factory=list)
     # The source says the stay began in the emergency department (FHIR hospitalization.admitSource "emd").
     emergent: bool = False
+    # The encounter is a hospital admission for childbirth (``DELIVERY_ADMISSION``).
+    delivery: bool = False
 
 
 @dataclass
@@ -258,7 +265,29 @@ def _visit_codes(
         if p.start <= visit.start and (p.stop is None or p.stop >= visit.start)
     ]
     codes += [p.icd10 for p in sorted(active, key=lambda p: (p.start, p.icd10))]
-    return list(dict.fromkeys(c for c in codes if c))[:MAX_DX]
+    codes = list(dict.fromkeys(c for c in codes if c))
+    if visit.delivery:
+        codes = _delivery_codes(codes, visit.procedures)
+    return codes[:MAX_DX]
+
+
+def _delivery_codes(codes: list[str], procedures: list[tuple[str, dt.date | None]]) -> list[str]:
+    """A delivery stay's diagnoses as a hospital codes them: a chapter-15 code first, since the principal
+    diagnosis is what the obstetric-stay exclusion and the PQI and readmission rules read.
+
+    Synthea gives the birth encounter the pregnancy as its reason (Z34.90), a code the ICD-10-CM tabular
+    keeps for supervision of pregnancy (Z34 Excludes1: any complication of pregnancy, O00-O9A). A complication
+    already coded (an O code among the visit's) leads; otherwise O82 "Encounter for cesarean delivery without
+    indication" after a Caesarean, else O80 "Encounter for full-term uncomplicated delivery" (the tabular's
+    inclusion note: "not to be used with any other code from chapter 15"), with Z37.0 "Single live birth",
+    the outcome code both ask for. Z34 codes are dropped.
+    """
+    kept = [c for c in codes if not c.startswith("Z34")]
+    obstetric = [c for c in kept if c.startswith("O")]
+    if obstetric:
+        return [obstetric[0], *[c for c in kept if c != obstetric[0]]]
+    caesarean = any(code.startswith(CAESAREAN_PCS_PREFIX) for code, _ in procedures)
+    return ["O82" if caesarean else "O80", *kept, "Z370"]
 
 
 def load_admission_concepts(path: Path = ADMISSION_CONCEPTS_PATH) -> frozenset[str]:

@@ -20,6 +20,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from .load_common import (
+    DELIVERY_ADMISSION,
     Converted,
     ConvertResult,
     Person,
@@ -309,8 +310,10 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
             icd10=[reason] if reason else [],
             procedures=procedures.get(vid, []),
         )
-        if _any_snomed([c for t in res.data.get("type") or [] for c in _codings(t)], admissions):
+        types = [c for t in res.data.get("type") or [] for c in _codings(t)]
+        if _any_snomed(types, admissions):
             admit_through_emergency(visit)  # e.g. "Obstetric emergency hospital admission"
+        visit.delivery = _any_snomed(types, frozenset({DELIVERY_ADMISSION}))
         # An inpatient stay whose admit source is the emergency department is emergent (LACE "A") even when
         # the export holds no separate ED encounter (http://terminology.hl7.org/CodeSystem/admit-source).
         admit_source = _codings((res.data.get("hospitalization") or {}).get("admitSource"))

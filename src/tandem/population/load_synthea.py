@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .load_common import (
     CLAIM_SHAPES,
+    DELIVERY_ADMISSION,
     Converted,
     ConvertResult,
     Person,
@@ -241,8 +242,10 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
         if reason:
             mapped = map_snomed_condition(_snomed_code(reason, where, "REASONCODE"), snomed, conv)
             visit.icd10 += [mapped] if mapped else []
-        if (row.get("CODE") or "").strip() in admissions:
+        code = (row.get("CODE") or "").strip()
+        if code in admissions:
             admit_through_emergency(visit)  # e.g. "Obstetric emergency hospital admission"
+        visit.delivery = code == DELIVERY_ADMISSION
         visit_provider[visit.visit_id] = provider
         conv.visits.append(visit)
     export_end = max((v.end for v in conv.visits), default=dt.date.today())
