@@ -386,3 +386,21 @@ def test_a_birth_is_coded_as_a_delivery_stay(tmp_path: Path) -> None:
     assert codes[0] == "O1490" and "O80" not in codes and "Z370" not in codes
     # Other visits keep their codes as written: the pregnancy reason stays on a prenatal visit.
     assert _claim_codes(tmp_path / "a.duckdb", "e9") == ["J449"]
+
+
+def test_an_emergency_visit_spanning_two_midnights_is_a_stay(tmp_path: Path) -> None:
+    """Medicare's two-midnight benchmark (42 CFR 412.3(d)): hospital care across two midnights is an
+    inpatient admission. Synthea's sepsis encounters stay open in the ED for days."""
+    directory = formats.write_synthea(tmp_path / "s")
+    _edit(directory / "encounters.csv", 11, "STOP", "2021-06-03T08:00:00Z")  # e10: two midnights
+    _edit(directory / "encounters.csv", 3, "STOP", "2021-03-02T08:00:00Z")  # e2: one midnight
+    load_directory(directory, tmp_path / "a.duckdb")
+    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
+    shapes = dict(
+        con.execute(
+            "SELECT claim_id, bill_type_code || ':' || coalesce(discharge_date::VARCHAR, '') "
+            "FROM medical_claim WHERE claim_id IN ('e2', 'e10')"
+        ).fetchall()
+    )
+    con.close()
+    assert shapes == {"e10": "111:2021-06-03", "e2": "131:"}

@@ -354,8 +354,10 @@ def to_tuva_rows(conv: Converted, data_source: str) -> dict[str, list[dict[str, 
         # ICD-10-PCS is the code set for procedures "on hospital inpatients reported by hospitals" (HIPAA code
         # sets, 45 CFR 162.1002); an outpatient or ED facility claim reports CPT/HCPCS. An emergency visit in
         # which a mapped procedure was done (Synthea's myocardial infarctions treated with PCI or CABG inside
-        # the ED encounter, a delivery) is therefore billed as a stay begun in the ED.
-        if v.procedures:
+        # the ED encounter, a delivery) is therefore billed as a stay begun in the ED. So is one that spans
+        # two midnights (Synthea's sepsis encounters last 3-10 days): Medicare's two-midnight benchmark for an
+        # inpatient admission (42 CFR 412.3(d)).
+        if v.procedures or (v.end - v.start).days >= 2:
             admit_through_emergency(v)
     members = {(s.person_id): s.member_id for s in conv.spans}
     eligibility = []
