@@ -264,9 +264,11 @@ def test_command_reports_procedures(tmp_path: Path) -> None:
     out = io.StringIO()
     db = str(tmp_path / "a.duckdb")
     call_command(Command(), "load", str(directory), "--format", "synthea", "--db", db, stdout=out)
-    assert "procedures stored as ICD-10-PCS: 1; not stored (no mapping, or at an office visit): 2" in (
-        out.getvalue()
+    expected = (
+        "procedures stored as ICD-10-PCS: 1; not stored (no mapping, at an office visit, or its encounter "
+        "not in this export): 2"
     )
+    assert expected in out.getvalue()
 
 
 def test_encounter_reason_comes_first_and_is_checked(tmp_path: Path) -> None:

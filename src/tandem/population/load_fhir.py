@@ -468,11 +468,15 @@ def _read_procedure_resources(
                 pcs = pcs_map.get(code) or pcs
         encounter = _ref_id(res.data.get("encounter"))
         visit = visits.get(encounter) if encounter else None
-        if encounter and (visit is None or visit.person_id != person):
+        if visit is not None and visit.person_id != person:
             raise res.error(
                 f"does not reference an Encounter of this patient in the export (got {encounter!r})",
                 "encounter.reference",
             )
+        # An Encounter absent from the export is not an error: an incremental Bulk export (_since) can hold a
+        # Procedure recorded after its encounter was exported. The encounter's claim was written by an
+        # earlier load, so the procedure is counted as not stored, as a Condition of such an encounter
+        # still counts only as an active problem.
         if visit is not None and _any_snomed(codings, admissions):
             admit_through_emergency(visit)  # e.g. "Admission to intensive care unit" during an ED visit
         if pcs is None or visit is None:

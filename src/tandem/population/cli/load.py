@@ -55,8 +55,8 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         )
         if result.procedures_stored or result.procedures_not_stored:
             command.stdout.write(
-                f"procedures stored as ICD-10-PCS: {result.procedures_stored}; not stored (no mapping, "
-                f"or at an office visit): {result.procedures_not_stored}"
+                f"procedures stored as ICD-10-PCS: {result.procedures_stored}; not stored (no mapping, at an "
+                f"office visit, or its encounter not in this export): {result.procedures_not_stored}"
             )
         top = ", ".join(f"{code} x{n}" for code, n in list(result.unmapped_codes.items())[:10])
         if top:
