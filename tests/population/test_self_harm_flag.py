@@ -20,8 +20,8 @@ def _titles(code: str) -> list[str]:
     return [icd.get_description(c).lower() for c in [code, *icd.get_ancestors(code)]]
 
 
-def _flagged(codes: list[str]) -> set[str]:
-    """Codes the shipped `int_flags` model marks as behavioural health, one person per code."""
+def _flagged(codes: list[str], flag: str = "behavioral_health_flag") -> set[str]:
+    """Codes the shipped `int_flags` model marks with ``flag``, one person per code."""
     con = duckdb.connect()
     try:
         con.execute(
@@ -30,7 +30,7 @@ def _flagged(codes: list[str]) -> set[str]:
             [codes],
         )
         sql = (SQL_DIR / "intermediate" / "int_flags.sql").read_text(encoding="utf-8")
-        rows = con.execute(f"SELECT person_id FROM ({sql}) WHERE behavioral_health_flag").fetchall()
+        rows = con.execute(f"SELECT person_id FROM ({sql}) WHERE {flag}").fetchall()
     finally:
         con.close()
     return {r[0] for r in rows}
@@ -51,6 +51,8 @@ def test_every_intentional_self_harm_code_and_nothing_else_outside_chapter_f() -
     # The three positions of the intent character, and the external-cause block, are all represented.
     assert {"T3692XA", "T360X2A", "T40412A", "T71162A", "X838XXA", "X820XXA"} <= flagged
     assert len(expected) > 1_000
+    # The same codes, and nothing from chapter F, set the self-harm flag the candidate reasons name.
+    assert _flagged(codes, "self_harm_flag") == expected
 
 
 def test_neighbouring_intents_and_histories_are_not_flagged() -> None:

@@ -173,6 +173,15 @@ def test_reason_text() -> None:
     ).reason == ("1 admission in 6 months")
 
 
+def test_self_harm_is_named_in_the_reason() -> None:
+    """Self-harm or suicidal ideation is the behavioural-health fact a care manager triages on first, so the
+    reason names it instead of the general "mental-health condition"."""
+    base = {"ip_admits_6m": 1, "chronic_conditions": 0, "active_meds": 0}
+    assert one(person(**base)).reason == "1 admission in 6 months; mental-health condition"
+    harmed = one(person(**base, self_harm_flag=True))
+    assert harmed.reason == "1 admission in 6 months; self-harm or suicidal ideation"
+
+
 def test_rising_risk_reason_and_threshold() -> None:
     prev = {"p1": PriorScore(hcc=1.1, as_of=dt.date(2021, 3, 31))}
     a = one(person(hcc_v28_normalized=2.3), previous=prev)

@@ -605,7 +605,9 @@ def reason(row: Mapping[str, Any], assessment: Assessment, as_of: dt.date) -> st
         parts.append("housing instability")
     if row.get("social_support_dx"):
         parts.append("little social support")
-    if row.get("behavioral_health_flag"):
+    if row.get("self_harm_flag"):
+        parts.append("self-harm or suicidal ideation")
+    elif row.get("behavioral_health_flag"):
         parts.append("mental-health condition")
     if row.get("sud_flag"):
         parts.append("substance use")
@@ -1051,6 +1053,7 @@ def _reasons(cols: _Columns, uncontrolled: np.ndarray, rising: np.ndarray, prior
         return np.flatnonzero(mask), text
 
     homeless = cols.truthy("homelessness_dx")
+    self_harm = cols.truthy("self_harm_flag")
     housing = ~homeless & _np(pc.match_substring_regex(cols.text("social_needs_codes"), _HOUSING_PATTERN))
     parts: list[tuple[np.ndarray, str | pa.Array]] = [
         counted("ip_admits_6m", 1, "admission in 6 months", "admissions in 6 months"),
@@ -1060,7 +1063,8 @@ def _reasons(cols: _Columns, uncontrolled: np.ndarray, rising: np.ndarray, prior
         when(homeless, "homelessness"),
         when(housing, "housing instability"),
         when(cols.truthy("social_support_dx"), "little social support"),
-        when(cols.truthy("behavioral_health_flag"), "mental-health condition"),
+        when(self_harm, "self-harm or suicidal ideation"),
+        when(~self_harm & cols.truthy("behavioral_health_flag"), "mental-health condition"),
         when(cols.truthy("sud_flag"), "substance use"),
         when(uncontrolled, "uncontrolled chronic disease"),
         counted("acsc_admits_12m", 1, "potentially avoidable admission", "potentially avoidable admissions"),

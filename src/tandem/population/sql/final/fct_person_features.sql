@@ -46,6 +46,7 @@ features as (
         u.distinct_prescribers_long,
         u.distinct_facilities_long,
         coalesce(f.behavioral_health_flag, false) as behavioral_health_flag,
+        coalesce(f.self_harm_flag, false) as self_harm_flag,
         coalesce(f.sud_flag, false) as sud_flag,
         coalesce(f.social_needs_flag, false) as social_needs_flag,
         coalesce(f.housing_or_economic_flag, false) as housing_or_economic_flag,
