@@ -310,10 +310,15 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
             icd10=[reason] if reason else [],
             procedures=procedures.get(vid, []),
         )
-        types = [c for t in res.data.get("type") or [] for c in _codings(t)]
-        if _any_snomed(types, admissions):
+        types = {
+            str(c.get("code"))
+            for t in res.data.get("type") or []
+            for c in _codings(t)
+            if c.get("system") == SNOMED
+        }
+        if types & admissions:
             admit_through_emergency(visit)  # e.g. "Obstetric emergency hospital admission"
-        visit.delivery = _any_snomed(types, frozenset({DELIVERY_ADMISSION}))
+        visit.delivery = DELIVERY_ADMISSION in types
         # An inpatient stay whose admit source is the emergency department is emergent (LACE "A") even when
         # the export holds no separate ED encounter (http://terminology.hl7.org/CodeSystem/admit-source).
         admit_source = _codings((res.data.get("hospitalization") or {}).get("admitSource"))
