@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from tandem.population.features import _install_params, _install_value_sets, open_session, run_models
 from tandem.population.store import TABLES
 
@@ -127,3 +129,12 @@ def ccw_conditions(db: Path, as_of: dt.date, people: list[str]) -> dict[str, set
     for person, condition in rows:
         found[person].add(condition)
     return found
+
+
+def store_rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """The rows of one query on a loaded store, opened read-only and closed again (a load needs it free)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

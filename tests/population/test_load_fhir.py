@@ -13,6 +13,7 @@ from tandem.population.load_fhir import load_directory
 from tandem.population.load_tuva import LoadError
 
 from . import formats
+from .claims import store_rows
 
 EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "fhir-r4-examples"
 TABLES = ("eligibility", "medical_claim", "pharmacy_claim")
@@ -163,17 +164,12 @@ def test_an_inpatient_stay_admitted_from_the_ed_is_emergent(tmp_path: Path) -> N
     e1["hospitalization"] = {"admitSource": {"coding": [{"system": source, "code": "emd"}]}}  # office visit
     db = tmp_path / "a.duckdb"
     load_directory(formats.write_fhir_ndjson(tmp_path / "f", resources), db)
-    con = duckdb.connect(str(db), read_only=True)
-    acuity = dict(con.execute("SELECT claim_id, admit_type_code FROM medical_claim").fetchall())
-    con.close()
+    acuity = dict(store_rows(db, "SELECT claim_id, admit_type_code FROM medical_claim"))
     # e3 follows the ED visit e2; e4 is emergent by its admit source; the office visit e1 stays a visit.
     assert (acuity["e3"], acuity["e4"], acuity["e1"]) == ("1", "1", None)
     e4["hospitalization"]["admitSource"]["coding"][0]["code"] = "gp"  # referred by a general practitioner
     load_directory(formats.write_fhir_ndjson(tmp_path / "g", resources), db)
-    con = duckdb.connect(str(db), read_only=True)
-    e4_acuity = con.execute("SELECT admit_type_code FROM medical_claim WHERE claim_id = 'e4'").fetchall()
-    con.close()
-    assert e4_acuity == [(None,)]
+    assert store_rows(db, "SELECT admit_type_code FROM medical_claim WHERE claim_id = 'e4'") == [(None,)]
 
 
 def test_a_birth_encounter_is_coded_as_a_delivery_stay(tmp_path: Path) -> None:
@@ -186,10 +182,9 @@ def test_a_birth_encounter_is_coded_as_a_delivery_stay(tmp_path: Path) -> None:
     e10["reasonCode"] = [{"coding": [{"system": snomed, "code": "72892002"}]}]
     db = tmp_path / "a.duckdb"
     load_directory(formats.write_fhir_ndjson(tmp_path / "f", resources), db)
-    con = duckdb.connect(str(db), read_only=True)
-    row = con.execute(
+    row = store_rows(
+        db,
         "SELECT bill_type_code, diagnosis_code_1, diagnosis_code_2, diagnosis_code_3 FROM medical_claim "
-        "WHERE claim_id = 'e10'"
-    ).fetchall()
-    con.close()
+        "WHERE claim_id = 'e10'",
+    )
     assert row == [("111", "O80", "J449", "Z370")]

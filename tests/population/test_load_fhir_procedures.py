@@ -10,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from tandem.population.features import build_features, open_session
@@ -18,6 +17,7 @@ from tandem.population.load_fhir import load_directory
 from tandem.population.load_tuva import LoadError
 
 from . import formats
+from .claims import store_rows as _rows
 
 PCS = "http://www.cms.gov/Medicare/Coding/ICD10"
 SNOMED = "http://snomed.info/sct"
@@ -71,14 +71,6 @@ def _knee_and_vent() -> list[dict[str, Any]]:
 
 def _resources(*claims: dict[str, Any]) -> list[dict[str, Any]]:
     return formats.fhir_resources() + list(claims)
-
-
-def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_claim_procedures_fill_positions_dates_and_type(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from tandem.population.load_tuva import LoadError
 from tandem.population.management.commands.population import Command
 
 from . import formats
+from .claims import store_rows
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "synthea-csv-27"
 TABLES = ("eligibility", "medical_claim", "pharmacy_claim")
@@ -295,13 +296,12 @@ def test_an_admission_procedure_admits_only_from_an_emergency_visit(tmp_path: Pa
              "305351004", "Admission to intensive care unit (procedure)", 100.0, "", ""]
         )  # fmt: skip
     load_directory(directory, tmp_path / "a.duckdb")
-    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
     shapes = dict(
-        con.execute(
-            "SELECT claim_id, claim_type || ':' || coalesce(bill_type_code, '') FROM medical_claim"
-        ).fetchall()
+        store_rows(
+            tmp_path / "a.duckdb",
+            "SELECT claim_id, claim_type || ':' || coalesce(bill_type_code, '') FROM medical_claim",
+        )
     )
-    con.close()
     assert (
         shapes["e5"] == "professional:"
         and shapes["e2"] == "institutional:111"
@@ -327,26 +327,17 @@ def test_an_emergency_visit_with_an_inpatient_procedure_code_is_a_stay(tmp_path:
             )  # fmt: skip
     result = load_directory(directory, tmp_path / "a.duckdb")
     assert (result.procedures_stored, result.procedures_not_stored) == (1, 1)
-    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
-    rows = con.execute(
+    rows = store_rows(
+        tmp_path / "a.duckdb",
         "SELECT claim_id, bill_type_code, revenue_center_code, admit_type_code, procedure_code_1 "
-        "FROM medical_claim WHERE claim_id IN ('e10', 'e5') ORDER BY claim_id"
-    ).fetchall()
-    con.close()
+        "FROM medical_claim WHERE claim_id IN ('e10', 'e5') ORDER BY claim_id",
+    )
     assert rows == [("e10", "111", "0450", "1", "02703ZZ"), ("e5", None, None, None, None)]
 
 
 def _claim_codes(db: Path, claim: str) -> list[str]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        row = con.execute(
-            f"SELECT {', '.join(f'diagnosis_code_{i}' for i in range(1, 26))} FROM medical_claim "
-            "WHERE claim_id = ?",
-            [claim],
-        ).fetchone()
-    finally:
-        con.close()
-    assert row is not None
+    columns = ", ".join(f"diagnosis_code_{i}" for i in range(1, 26))
+    (row,) = store_rows(db, f"SELECT {columns} FROM medical_claim WHERE claim_id = ?", [claim])
     return [c for c in row if c]
 
 
@@ -397,12 +388,11 @@ def test_an_emergency_visit_spanning_two_midnights_is_a_stay(tmp_path: Path) -> 
     _edit(directory / "encounters.csv", 11, "STOP", "2021-06-03T08:00:00Z")  # e10: two midnights
     _edit(directory / "encounters.csv", 3, "STOP", "2021-03-02T08:00:00Z")  # e2: one midnight
     load_directory(directory, tmp_path / "a.duckdb")
-    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
     shapes = dict(
-        con.execute(
+        store_rows(
+            tmp_path / "a.duckdb",
             "SELECT claim_id, bill_type_code || ':' || coalesce(discharge_date::VARCHAR, '') "
-            "FROM medical_claim WHERE claim_id IN ('e2', 'e10')"
-        ).fetchall()
+            "FROM medical_claim WHERE claim_id IN ('e2', 'e10')",
+        )
     )
-    con.close()
     assert shapes == {"e10": "111:2021-06-03", "e2": "131:"}
