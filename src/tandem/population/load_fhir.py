@@ -310,12 +310,7 @@ def convert(directory: str | os.PathLike[str]) -> Converted:
             icd10=[reason] if reason else [],
             procedures=procedures.get(vid, []),
         )
-        types = {
-            str(c.get("code"))
-            for t in res.data.get("type") or []
-            for c in _codings(t)
-            if c.get("system") == SNOMED
-        }
+        types = _snomed_codes([c for t in res.data.get("type") or [] for c in _codings(t)])
         if types & admissions:
             admit_through_emergency(visit)  # e.g. "Obstetric emergency hospital admission"
         visit.delivery = DELIVERY_ADMISSION in types
@@ -437,8 +432,8 @@ def _reason_code(res: Resource, snomed: dict[str, str], conv: Converted) -> str 
     return None
 
 
-def _any_snomed(codings: list[dict[str, Any]], concepts: frozenset[str]) -> bool:
-    return any(c.get("system") == SNOMED and str(c.get("code")) in concepts for c in codings)
+def _snomed_codes(codings: list[dict[str, Any]]) -> set[str]:
+    return {str(c.get("code")) for c in codings if c.get("system") == SNOMED}
 
 
 def _read_procedure_resources(
@@ -482,7 +477,7 @@ def _read_procedure_resources(
         # Procedure recorded after its encounter was exported. The encounter's claim was written by an
         # earlier load, so the procedure is counted as not stored, as a Condition of such an encounter
         # still counts only as an active problem.
-        if visit is not None and _any_snomed(codings, admissions):
+        if visit is not None and _snomed_codes(codings) & admissions:
             admit_through_emergency(visit)  # e.g. "Admission to intensive care unit" during an ED visit
         if pcs is None or visit is None:
             conv.procedures_not_stored[pcs or label] += 1
